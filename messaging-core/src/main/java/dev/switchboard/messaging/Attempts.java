@@ -1,0 +1,377 @@
+package dev.switchboard.messaging;
+
+import dev.switchboard.messaging.spi.Delivery;
+import dev.switchboard.messaging.spi.WireMessage;
+import dev.switchboard.messaging.time.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of one delivery inside a consumer, from arrival to its single settlement.
+ *
+ * <p>Design. Steps, in order: unreadable headers, decode (once), deadline, then handler attempts. A
+ * handler failure is classified by the {@link RetryPolicy}: fatal goes to the dead-letter queue;
+ * retryable waits in process (holding the delivery, on the scheduler) while attempts remain in the
+ * in-process tier, then is redelivered through the broker with the attempt and the first failure
+ * time carried on the message; no attempt is scheduled past the message's deadline or the policy's
+ * overall retry time. A breaker that opens on a failure makes the delivery go back to the broker
+ * unhandled.
+ *
+ * <p>Invariants: {@link #settle} runs once, guarded by {@code settled}; the dead-letter publish is
+ * confirmed before the original is acknowledged, and if it keeps failing the original is given back
+ * to the broker, never acknowledged.
+ */
+final class Attempts<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(Attempts.class);
+
+  /** Carries the time of the first failure across broker redeliveries. */
+  static final String FIRST_FAILURE = "sb_retry_first_failure";
+
+  /** How long a failing dead-letter publish is retried before the message is given back. */
+  private static final Duration DEAD_LETTER_PATIENCE = Duration.ofSeconds(30);
+
+  private final ManagedConsumer<T> owner;
+  private final Engine engine;
+  private final Delivery delivery;
+  private final WireMessage wire;
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private final AtomicBoolean settled = new AtomicBoolean();
+  private @Nullable T value;
+  private @Nullable Instant firstFailure;
+  private volatile int attempt;
+  private volatile Scheduler.@Nullable Cancellable pendingRetry;
+  private volatile @Nullable Duration pendingDelay;
+
+  Attempts(ManagedConsumer<T> owner, Delivery delivery) {
+    this.owner = owner;
+    this.engine = owner.engine();
+    this.delivery = delivery;
+    this.wire = delivery.message();
+    this.attempt = wire.envelope().attempt();
+  }
+
+  CompletionStage<Void> done() {
+    return done;
+  }
+
+  void start() {
+    Envelope envelope = wire.envelope();
+    if (!delivery.problems().isEmpty()) {
+      deadLetter(
+          FailureReason.REJECTED,
+          new FatalMessageException(
+              "unreadable headers: " + String.join("; ", delivery.problems())),
+          true);
+      return;
+    }
+    try {
+      value = engine.payloads().decode(envelope, wire.body(), owner.type());
+    } catch (DecodeException e) {
+      deadLetter(FailureReason.DECODE, e, true);
+      return;
+    } catch (RuntimeException e) {
+      deadLetter(FailureReason.DECODE, new DecodeException("decoding failed: " + e, e), true);
+      return;
+    }
+    Instant now = engine.clock().instant();
+    if (envelope.deadline().isPresent() && now.isAfter(envelope.deadline().get())) {
+      owner.expired.increment();
+      if (owner.isResponder() || owner.options().expiry() == ExpiryPolicy.DROP) {
+        LOG.debug(
+            "{}: message {} expired at {}, dropped",
+            owner.describe(),
+            envelope.id(),
+            envelope.deadline().get());
+        releaseBreakerPermission();
+        settle(delivery.ack());
+      } else {
+        deadLetter(
+            FailureReason.EXPIRED,
+            new DeadlineExceededException(
+                "deadline "
+                    + envelope.deadline().get()
+                    + " passed before handling (now "
+                    + now
+                    + ")"),
+            true);
+      }
+      return;
+    }
+    String first = envelope.headers().get(FIRST_FAILURE);
+    if (first != null) {
+      try {
+        firstFailure = Instant.parse(first);
+      } catch (DateTimeParseException e) {
+        firstFailure = null;
+      }
+    }
+    invoke();
+  }
+
+  private void invoke() {
+    T v = value;
+    Envelope envelope =
+        attempt == wire.envelope().attempt()
+            ? wire.envelope()
+            : wire.envelope().toBuilder().attempt(attempt).build();
+    HandlerContext context =
+        new HandlerContext(envelope, owner.destination(), owner.group(), delivery, engine.clock());
+    long started = System.nanoTime();
+    CompletionStage<Void> outcome;
+    HandlerContext previous = context.enter();
+    try {
+      outcome = owner.invocation().invoke(v, context);
+    } catch (Throwable e) {
+      outcome = CompletableFuture.failedFuture(e);
+    } finally {
+      HandlerContext.exit(previous);
+    }
+    outcome.whenComplete(
+        (ok, error) -> {
+          long nanos = System.nanoTime() - started;
+          if (error == null) {
+            owner.handled.increment();
+            BreakerGate gate = owner.breaker();
+            if (gate != null) {
+              gate.onSuccess(nanos);
+            }
+            settle(delivery.ack());
+          } else {
+            failed(RetryPolicy.unwrap(error), nanos, envelope);
+          }
+        });
+  }
+
+  private void failed(Throwable error, long nanos, Envelope envelope) {
+    owner.failures.increment();
+    RetryPolicy policy = owner.options().retry();
+    boolean retryable = policy.isRetryable(error);
+    BreakerGate gate = owner.breaker();
+    Instant now = engine.clock().instant();
+    if (firstFailure == null) {
+      firstFailure = now;
+    }
+    if (gate != null) {
+      if (!retryable) {
+        gate.onFatalFailure();
+      } else if (gate.onRetryableFailure(nanos, error)) {
+        notify(envelope, error, "circuit breaker open; message returned to the broker");
+        owner.released.increment();
+        settle(delivery.release());
+        return;
+      }
+    }
+    if (!retryable) {
+      notify(envelope, error, "fatal; dead-lettering");
+      deadLetter(FailureReason.EXCEPTION, error, false);
+      return;
+    }
+    if (attempt >= policy.maxAttempts()) {
+      notify(envelope, error, "no attempts left of " + policy.maxAttempts() + "; dead-lettering");
+      deadLetter(FailureReason.EXCEPTION, error, false);
+      return;
+    }
+    Duration delay = policy.delay(attempt, ThreadLocalRandom.current().nextDouble());
+    Instant due = now.plus(delay);
+    Instant cap = firstFailure.plus(policy.maxRetryTime());
+    if (due.isAfter(cap)) {
+      notify(envelope, error, "retry time " + policy.maxRetryTime() + " used up; dead-lettering");
+      deadLetter(FailureReason.EXCEPTION, error, false);
+      return;
+    }
+    if (envelope.deadline().isPresent() && due.isAfter(envelope.deadline().get())) {
+      notify(envelope, error, "next attempt would pass the deadline; dead-lettering");
+      deadLetter(FailureReason.EXCEPTION, error, false);
+      return;
+    }
+    owner.retried.increment();
+    if (attempt < policy.inProcessAttempts() && !owner.isDraining()) {
+      notify(envelope, error, "retrying in " + delay.toMillis() + " ms");
+      retryInProcess(delay);
+    } else {
+      notify(envelope, error, "redelivering through the broker in " + delay.toMillis() + " ms");
+      redeliver(delay);
+    }
+  }
+
+  private void retryInProcess(Duration delay) {
+    pendingDelay = delay;
+    owner.waitingForRetry(this, true);
+    pendingRetry =
+        engine
+            .scheduler()
+            .schedule(
+                delay,
+                () -> {
+                  owner.waitingForRetry(this, false);
+                  pendingRetry = null;
+                  try {
+                    engine.executor().execute(this::nextInProcess);
+                  } catch (RuntimeException e) {
+                    engine.listener().toolkitError("retry executor refused a task", e);
+                    redeliver(Duration.ZERO);
+                  }
+                });
+  }
+
+  private void nextInProcess() {
+    if (owner.isDraining()) {
+      redeliver(Duration.ZERO);
+      return;
+    }
+    BreakerGate gate = owner.breaker();
+    if (gate != null && !gate.tryAcquire()) {
+      owner.released.increment();
+      settle(delivery.release());
+      return;
+    }
+    attempt++;
+    invoke();
+  }
+
+  /** Drain: move a message waiting for an in-process retry to the broker tier now. */
+  boolean handOverForDrain() {
+    Scheduler.Cancellable retry = pendingRetry;
+    if (retry == null || !retry.cancel()) {
+      return false;
+    }
+    owner.waitingForRetry(this, false);
+    Duration delay = pendingDelay;
+    redeliver(delay != null ? delay : Duration.ZERO);
+    return true;
+  }
+
+  private void redeliver(Duration delay) {
+    Instant first = firstFailure != null ? firstFailure : engine.clock().instant();
+    WireMessage next = ManagedConsumer.nextAttempt(wire, attempt + 1, first.toString());
+    delivery
+        .redeliver(next, delay)
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null) {
+                engine
+                    .listener()
+                    .toolkitError(
+                        owner.describe()
+                            + ": could not schedule redelivery of "
+                            + wire.envelope().id()
+                            + "; giving it back to the broker",
+                        error);
+                settle(delivery.release());
+              } else {
+                settle(ManagedConsumer.done());
+              }
+            });
+  }
+
+  private void deadLetter(FailureReason reason, Throwable error, boolean beforeHandler) {
+    if (beforeHandler) {
+      releaseBreakerPermission();
+    }
+    Instant now = engine.clock().instant();
+    Failure failure =
+        Failure.of(
+            reason,
+            error,
+            attempt,
+            firstFailure != null ? firstFailure : now,
+            now,
+            owner.destination(),
+            owner.group());
+    Envelope.Builder b = wire.envelope().toBuilder();
+    for (String name : wire.envelope().headers().keySet()) {
+      if (name.startsWith(Failure.PREFIX) || name.equals(FIRST_FAILURE)) {
+        b.removeHeader(name);
+      }
+    }
+    b.headers(failure.toHeaders());
+    WireMessage letter = wire.withEnvelope(b.build());
+    publishDeadLetter(letter, failure, now);
+  }
+
+  private void publishDeadLetter(WireMessage letter, Failure failure, Instant firstTry) {
+    delivery
+        .deadLetter(letter)
+        .whenComplete(
+            (ok, error) -> {
+              if (error == null) {
+                owner.deadLettered.increment();
+                try {
+                  engine
+                      .listener()
+                      .deadLettered(owner.destination(), owner.group(), wire.envelope(), failure);
+                } catch (RuntimeException e) {
+                  LOG.warn("listener failed on deadLettered for {}", owner.describe(), e);
+                }
+                settle(ManagedConsumer.done());
+                return;
+              }
+              Duration waited = Duration.between(firstTry, engine.clock().instant());
+              if (waited.compareTo(DEAD_LETTER_PATIENCE) >= 0 || owner.isDraining()) {
+                engine
+                    .listener()
+                    .toolkitError(
+                        owner.describe()
+                            + ": dead-letter publish of "
+                            + wire.envelope().id()
+                            + " failed for "
+                            + waited.toSeconds()
+                            + " s; giving the message back to the broker unacknowledged",
+                        error);
+                settle(delivery.release());
+                return;
+              }
+              LOG.warn(
+                  "{}: dead-letter publish of {} failed; trying again in 1 s",
+                  owner.describe(),
+                  wire.envelope().id(),
+                  error);
+              engine
+                  .scheduler()
+                  .schedule(
+                      Duration.ofSeconds(1), () -> publishDeadLetter(letter, failure, firstTry));
+            });
+  }
+
+  private void releaseBreakerPermission() {
+    BreakerGate gate = owner.breaker();
+    if (gate != null) {
+      gate.onFatalFailure();
+    }
+  }
+
+  private void notify(Envelope envelope, Throwable error, String outcome) {
+    try {
+      engine.listener().handlerFailed(owner.destination(), owner.group(), envelope, error, outcome);
+    } catch (RuntimeException e) {
+      LOG.warn("listener failed on handlerFailed for {}", owner.describe(), e);
+    }
+  }
+
+  /** Completes this delivery once {@code settlement} completes; runs at most once. */
+  void settle(CompletionStage<Void> settlement) {
+    if (!settled.compareAndSet(false, true)) {
+      return;
+    }
+    settlement.whenComplete(
+        (ok, error) -> {
+          if (error != null) {
+            LOG.warn(
+                "{}: settling message {} failed; the broker will deliver it again",
+                owner.describe(),
+                wire.envelope().id(),
+                error);
+          }
+          owner.settled();
+          done.complete(null);
+        });
+  }
+}

@@ -1,0 +1,200 @@
+package dev.switchboard.messaging.memory;
+
+import dev.switchboard.messaging.spi.Delivery;
+import dev.switchboard.messaging.spi.DeliveryHandler;
+import dev.switchboard.messaging.spi.TransportConsumer;
+import dev.switchboard.messaging.spi.WireMessage;
+import dev.switchboard.messaging.time.Scheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer of an in-memory group: {@code concurrency} worker threads, each taking a message,
+ * calling the core's handler, and waiting for the delivery to be settled before taking the next.
+ * Waiting is what makes a held message (an in-process retry) occupy a worker, as it occupies a
+ * prefetch slot on a broker.
+ */
+final class MemoryConsumer implements TransportConsumer {
+  private static final Logger LOG = LoggerFactory.getLogger(MemoryConsumer.class);
+
+  private final MemoryGroup group;
+  private final DeliveryHandler handler;
+  private final Scheduler scheduler;
+  private final Consumer<MemoryConsumer> onClose;
+  private final List<Thread> workers = new ArrayList<>();
+  private volatile boolean paused;
+  private volatile boolean stopped;
+
+  MemoryConsumer(
+      MemoryGroup group,
+      DeliveryHandler handler,
+      int concurrency,
+      Scheduler scheduler,
+      Consumer<MemoryConsumer> onClose) {
+    this.group = group;
+    this.handler = handler;
+    this.scheduler = scheduler;
+    this.onClose = onClose;
+    for (int i = 0; i < concurrency; i++) {
+      Thread t = new Thread(this::work, "switchboard-memory-" + group.describe() + "-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+    }
+  }
+
+  void start() {
+    workers.forEach(Thread::start);
+  }
+
+  private void work() {
+    while (!stopped) {
+      MemoryGroup.Entry entry;
+      try {
+        entry = group.take(() -> !stopped && !paused);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (entry == null) {
+        if (paused && !stopped) {
+          waitWhilePaused();
+        }
+        continue;
+      }
+      MemoryDelivery delivery = new MemoryDelivery(entry);
+      try {
+        handler.onDelivery(delivery).toCompletableFuture().join();
+      } catch (CompletionException | IllegalStateException e) {
+        LOG.error("delivery on {} failed to settle; giving it back", group.describe(), e);
+        delivery.release();
+      }
+    }
+  }
+
+  private void waitWhilePaused() {
+    synchronized (this) {
+      while (paused && !stopped) {
+        try {
+          wait(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void pause() {
+    paused = true;
+    group.wakeAll();
+  }
+
+  @Override
+  public void resume() {
+    paused = false;
+    synchronized (this) {
+      notifyAll();
+    }
+    group.wakeAll();
+  }
+
+  @Override
+  public void stopFetching() {
+    stopped = true;
+    group.wakeAll();
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    stopFetching();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (Thread t : workers) {
+      if (t == Thread.currentThread()) {
+        continue;
+      }
+      long left = deadline - System.nanoTime();
+      try {
+        t.join(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    onClose.accept(this);
+  }
+
+  /** One handed-out entry; settles at most once, later calls are ignored. */
+  private final class MemoryDelivery implements Delivery {
+    private final MemoryGroup.Entry entry;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    MemoryDelivery(MemoryGroup.Entry entry) {
+      this.entry = entry;
+    }
+
+    @Override
+    public WireMessage message() {
+      return entry.message;
+    }
+
+    @Override
+    public List<String> problems() {
+      return List.of();
+    }
+
+    @Override
+    public Object nativeRecord() {
+      return entry.message;
+    }
+
+    @Override
+    public int brokerDeliveryCount() {
+      return entry.deliveries;
+    }
+
+    @Override
+    public CompletionStage<Void> ack() {
+      if (settled.compareAndSet(false, true)) {
+        group.done(entry);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> release() {
+      if (settled.compareAndSet(false, true)) {
+        group.giveBack(entry);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> redeliver(WireMessage next, Duration delay) {
+      if (settled.compareAndSet(false, true)) {
+        scheduler.schedule(delay, () -> group.offer(next));
+        group.done(entry);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> deadLetter(WireMessage deadLetter) {
+      if (settled.compareAndSet(false, true)) {
+        group.deadLetter(deadLetter);
+        group.done(entry);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+}
