@@ -77,7 +77,10 @@ public record Failure(
       String originGroup) {
     Throwable top = RetryPolicy.unwrap(error);
     Throwable root = top;
-    for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    // Follow causes to the end; a cycle in the chain stops at the last new link.
+    while (root.getCause() != null && seen.add(root) && !seen.contains(root.getCause())) {
       root = root.getCause();
     }
     StringWriter trace = new StringWriter(512);

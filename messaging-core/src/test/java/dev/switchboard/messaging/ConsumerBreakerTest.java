@@ -1,0 +1,150 @@
+package dev.switchboard.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.messaging.memory.InMemoryTransport;
+import dev.switchboard.messaging.spi.Destination;
+import dev.switchboard.messaging.time.VirtualTime;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConsumerBreakerTest {
+  record Job(int n) {}
+
+  private final VirtualTime time = VirtualTime.create();
+  private final InMemoryTransport transport = InMemoryTransport.builder().scheduler(time).build();
+  private final Messaging messaging =
+      Messaging.builder()
+          .transport(transport)
+          .scheduler(time)
+          .executor(Runnable::run)
+          .register("Job", Job.class)
+          .build();
+  private final CircuitBreaker breaker =
+      CircuitBreaker.of(
+          "downstream",
+          CircuitBreakerConfig.custom()
+              .slidingWindowSize(4)
+              .minimumNumberOfCalls(2)
+              .failureRateThreshold(50)
+              .waitDurationInOpenState(Duration.ofSeconds(10))
+              .permittedNumberOfCallsInHalfOpenState(2)
+              .build());
+
+  @AfterEach
+  void close() {
+    messaging.close();
+  }
+
+  private ConsumerOptions options(int concurrency) {
+    return ConsumerOptions.builder()
+        .concurrency(concurrency)
+        .circuitBreaker(breaker)
+        .retry(
+            RetryPolicy.builder()
+                .maxAttempts(3)
+                .inProcessAttempts(3)
+                .initialDelay(Duration.ofSeconds(1))
+                .jitter(Jitter.NONE)
+                .build())
+        .build();
+  }
+
+  @Test
+  void anOpenBreakerPausesConsumptionInsteadOfFillingTheDeadLetterQueue() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    Set<Integer> handled = ConcurrentHashMap.newKeySet();
+    Subscription s =
+        messaging.consume(
+            "jobs",
+            Job.class,
+            (job, ctx) -> {
+              if (down.get()) {
+                throw new IllegalStateException("downstream down");
+              }
+              handled.add(job.n());
+            },
+            options(1));
+    for (int i = 0; i < 20; i++) {
+      messaging.send("jobs", new Job(i)).join();
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.stats().failures() >= 1);
+    time.advance(Duration.ofSeconds(1)); // second failure opens the breaker
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> breaker.getState() == CircuitBreaker.State.OPEN);
+    assertThat(s.state()).isEqualTo(ConsumerState.PAUSED_BY_BREAKER);
+    assertThat(messaging.queueDeadLetters("jobs").count()).isZero();
+    assertThat(transport.depth(Destination.queue("jobs"), "jobs")).isEqualTo(20);
+
+    down.set(false);
+    time.advance(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 20);
+    assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(s.state()).isEqualTo(ConsumerState.RUNNING);
+    assertThat(messaging.queueDeadLetters("jobs").count()).isZero();
+  }
+
+  @Test
+  void halfOpenLetsExactlyThePermittedNumberOfTrialMessagesThrough() throws Exception {
+    breaker.transitionToOpenState();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxRunning = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    Set<Integer> handled = ConcurrentHashMap.newKeySet();
+    Subscription s =
+        messaging.consume(
+            "jobs",
+            Job.class,
+            (job, ctx) -> {
+              maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+              release.await(10, TimeUnit.SECONDS);
+              running.decrementAndGet();
+              handled.add(job.n());
+            },
+            options(4));
+    assertThat(s.state()).isEqualTo(ConsumerState.PAUSED_BY_BREAKER);
+    for (int i = 0; i < 10; i++) {
+      messaging.send("jobs", new Job(i)).join();
+    }
+    time.advance(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(5)).until(() -> running.get() == 2);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> running.get() == 2);
+    release.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.size() == 10);
+    assertThat(maxRunning.get()).isGreaterThanOrEqualTo(2);
+    assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void fatalFailuresGoToTheDeadLetterQueueWithoutTrippingTheBreaker() {
+    Subscription s =
+        messaging.consume(
+            "jobs",
+            Job.class,
+            (job, ctx) -> {
+              throw new FatalMessageException("bad data " + job.n());
+            },
+            options(1));
+    for (int i = 0; i < 6; i++) {
+      messaging.send("jobs", new Job(i)).join();
+    }
+    DeadLetters dl = messaging.queueDeadLetters("jobs");
+    await().atMost(Duration.ofSeconds(5)).until(() -> dl.count() == 6);
+    assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(s.state()).isEqualTo(ConsumerState.RUNNING);
+  }
+}
