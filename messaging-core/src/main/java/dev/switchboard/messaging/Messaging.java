@@ -49,6 +49,7 @@ public final class Messaging implements AutoCloseable {
   private final RequestClient requests;
   private final List<ManagedConsumer<?>> consumers = new CopyOnWriteArrayList<>();
   private final @Nullable ExecutorService ownedExecutor;
+  private final java.util.Map<String, RequestPolicy> requestPolicies;
   private volatile boolean closed;
 
   private Messaging(Builder b) {
@@ -67,6 +68,7 @@ public final class Messaging implements AutoCloseable {
       executor = owned;
     }
     this.ownedExecutor = owned;
+    this.requestPolicies = java.util.Map.copyOf(b.requestPolicies);
     Payloads payloads = new Payloads(b.types.build(), b.json, b.codecs, b.maxPayloadBytes);
     this.engine =
         new Engine(
@@ -173,7 +175,8 @@ public final class Messaging implements AutoCloseable {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return requests.request(destination, value, replyType, timeout, options);
+    return requests.request(
+        destination, value, replyType, timeout, options, requestPolicies.get(destination));
   }
 
   /**
@@ -356,9 +359,24 @@ public final class Messaging implements AutoCloseable {
     private int maxPayloadBytes = 1 << 20;
     private int maxPendingRequests = 10_000;
     private Duration nestedMargin = Duration.ofMillis(50);
+    private final java.util.Map<String, RequestPolicy> requestPolicies = new java.util.HashMap<>();
     private final Set<String> given = new LinkedHashSet<>();
 
     private Builder() {}
+
+    /**
+     * Protects requests to {@code destination} with a circuit breaker and retries; see {@link
+     * RequestPolicy}. One policy per destination.
+     */
+    public Builder requestPolicy(String destination, RequestPolicy policy) {
+      Destination.requireName(destination, "destination");
+      if (requestPolicies.putIfAbsent(destination, Objects.requireNonNull(policy, "policy"))
+          != null) {
+        throw new IllegalStateException(
+            "a request policy for '" + destination + "' is already set");
+      }
+      return this;
+    }
 
     public Builder transport(Transport transport) {
       once("transport");

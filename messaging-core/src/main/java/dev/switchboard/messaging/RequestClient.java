@@ -5,11 +5,13 @@ import dev.switchboard.messaging.spi.ReplyEndpoint;
 import dev.switchboard.messaging.spi.WireHeaders;
 import dev.switchboard.messaging.spi.WireMessage;
 import dev.switchboard.messaging.time.Scheduler;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -47,16 +49,27 @@ final class RequestClient implements AutoCloseable {
     final CompletableFuture<R> future = new CompletableFuture<>();
     final Class<R> replyType;
     final String destination;
+    final WireMessage message;
+    final Instant deadline;
     volatile Scheduler.@Nullable Cancellable timeout;
+    volatile Scheduler.@Nullable Cancellable attemptTimer;
+    volatile int attempts;
 
-    Pending(Class<R> replyType, String destination) {
+    Pending(Class<R> replyType, String destination, WireMessage message, Instant deadline) {
       this.replyType = replyType;
       this.destination = destination;
+      this.message = message;
+      this.deadline = deadline;
     }
   }
 
   <R> CompletableFuture<R> request(
-      String destination, Object value, Class<R> replyType, Duration timeout, SendOptions opts) {
+      String destination,
+      Object value,
+      Class<R> replyType,
+      Duration timeout,
+      SendOptions opts,
+      @Nullable RequestPolicy policy) {
     Instant now = engine.clock().instant();
     Instant deadline = now.plus(timeout);
     if (opts.deadline().isPresent() && opts.deadline().get().isBefore(deadline)) {
@@ -78,8 +91,23 @@ final class RequestClient implements AutoCloseable {
                   + deadline
                   + " has passed"));
     }
+    CircuitBreaker breaker = policy == null ? null : policy.breaker().orElse(null);
+    if (breaker != null && !breaker.tryAcquirePermission()) {
+      return CompletableFuture.failedFuture(
+          new CircuitOpenException(
+              "circuit breaker '"
+                  + breaker.getName()
+                  + "' is "
+                  + breaker.getState()
+                  + " for '"
+                  + destination
+                  + "'; request not sent"));
+    }
     if (size.incrementAndGet() > maxPending) {
       size.decrementAndGet();
+      if (breaker != null) {
+        breaker.releasePermission();
+      }
       return CompletableFuture.failedFuture(
           new BulkheadFullException(
               maxPending
@@ -92,6 +120,9 @@ final class RequestClient implements AutoCloseable {
       encoded = engine.payloads().encode(destination, value);
     } catch (RuntimeException e) {
       size.decrementAndGet();
+      if (breaker != null) {
+        breaker.releasePermission();
+      }
       return CompletableFuture.failedFuture(e);
     }
     String id = opts.id().orElseGet(() -> UUID.randomUUID().toString());
@@ -111,11 +142,16 @@ final class RequestClient implements AutoCloseable {
       b.causationId(caller.envelope().id());
     }
     opts.causationId().ifPresent(b::causationId);
-    Pending<R> p = new Pending<>(replyType, destination);
+    Pending<R> p =
+        new Pending<>(replyType, destination, new WireMessage(b.build(), encoded.body()), deadline);
     if (pending.putIfAbsent(id, p) != null) {
       size.decrementAndGet();
       return CompletableFuture.failedFuture(
           new IllegalStateException("a request with id " + id + " is already pending"));
+    }
+    if (breaker != null) {
+      long started = System.nanoTime();
+      p.future.whenComplete((r, e) -> record(breaker, started, e));
     }
     Duration wait = Duration.between(now, deadline);
     p.timeout =
@@ -125,6 +161,7 @@ final class RequestClient implements AutoCloseable {
                 wait,
                 () -> {
                   if (remove(id, p)) {
+                    cancelTimers(p);
                     p.future.completeExceptionally(
                         new RequestTimeoutException(
                             "no reply from '"
@@ -133,21 +170,62 @@ final class RequestClient implements AutoCloseable {
                                 + wait.toMillis()
                                 + " ms (request "
                                 + id
-                                + ")"));
+                                + ", "
+                                + p.attempts
+                                + " attempt(s))"));
                   }
                 });
-    WireMessage message = new WireMessage(b.build(), encoded.body());
+    attempt(id, p, policy);
+    return p.future;
+  }
+
+  /** Sends one attempt of a pending request and, under a retry policy, arms the next. */
+  private void attempt(String id, Pending<?> p, @Nullable RequestPolicy policy) {
+    p.attempts++;
+    if (policy != null
+        && p.attempts < policy.maxAttempts()
+        && policy.attemptTimeout().isPresent()) {
+      p.attemptTimer =
+          engine
+              .scheduler()
+              .schedule(
+                  policy.attemptTimeout().get(),
+                  () -> {
+                    Instant next = engine.clock().instant().plus(policy.backoff());
+                    if (pending.get(id) == p && next.isBefore(p.deadline)) {
+                      p.attemptTimer =
+                          engine
+                              .scheduler()
+                              .schedule(
+                                  policy.backoff(),
+                                  () -> {
+                                    if (pending.get(id) == p) {
+                                      attempt(id, p, policy);
+                                    }
+                                  });
+                    }
+                  });
+    }
     engine
         .transport()
-        .send(Destination.queue(destination), message)
+        .send(Destination.queue(p.destination), p.message)
         .whenComplete(
             (ok, error) -> {
               if (error != null && remove(id, p)) {
-                cancelTimeout(p);
+                cancelTimers(p);
                 p.future.completeExceptionally(RetryPolicy.unwrap(error));
               }
             });
-    return p.future;
+  }
+
+  private static void record(CircuitBreaker breaker, long started, @Nullable Throwable error) {
+    long nanos = System.nanoTime() - started;
+    Throwable e = error == null ? null : RetryPolicy.unwrap(error);
+    if (e == null || (e instanceof RemoteErrorException r && !r.isRetryable())) {
+      breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    } else {
+      breaker.onError(nanos, TimeUnit.NANOSECONDS, e);
+    }
   }
 
   private boolean remove(String id, Pending<?> p) {
@@ -158,10 +236,14 @@ final class RequestClient implements AutoCloseable {
     return false;
   }
 
-  private static void cancelTimeout(Pending<?> p) {
+  private static void cancelTimers(Pending<?> p) {
     Scheduler.Cancellable t = p.timeout;
     if (t != null) {
       t.cancel();
+    }
+    Scheduler.Cancellable a = p.attemptTimer;
+    if (a != null) {
+      a.cancel();
     }
   }
 
@@ -177,7 +259,7 @@ final class RequestClient implements AutoCloseable {
               correlation == null ? "no correlation id" : "no pending request (late or unknown)");
       return;
     }
-    cancelTimeout(p);
+    cancelTimers(p);
     complete(p, reply);
   }
 
@@ -240,7 +322,7 @@ final class RequestClient implements AutoCloseable {
     for (String id : pending.keySet()) {
       Pending<?> p = pending.get(id);
       if (p != null && remove(id, p)) {
-        cancelTimeout(p);
+        cancelTimers(p);
         p.future.completeExceptionally(
             new TransportException("messaging closed before a reply to request " + id));
       }
