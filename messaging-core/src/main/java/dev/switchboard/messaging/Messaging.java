@@ -240,7 +240,20 @@ public final class Messaging implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<CompletableFuture<DrainReport>> reports = new ArrayList<>();
     for (ManagedConsumer<?> c : consumers) {
-      reports.add(CompletableFuture.supplyAsync(() -> c.drain(timeout), Runnable::run));
+      CompletableFuture<DrainReport> report = new CompletableFuture<>();
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  report.complete(c.drain(timeout));
+                } catch (RuntimeException e) {
+                  report.completeExceptionally(e);
+                }
+              },
+              "switchboard-drain-" + c.destination());
+      t.setDaemon(true);
+      t.start();
+      reports.add(report);
     }
     List<DrainReport> out = new ArrayList<>();
     for (CompletableFuture<DrainReport> r : reports) {
