@@ -1,0 +1,445 @@
+package dev.switchboard.testkit.rabbit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Assumptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A RabbitMQ node of its own, for tests that stop, kill or restart the broker without touching the
+ * machine's node.
+ *
+ * <p>The node runs the installed RabbitMQ server ({@code /usr/lib/rabbitmq/bin} by default, or the
+ * directory named by {@value #SCRIPTS_ENV}) with node name {@code sbtest-<random>@localhost}, an
+ * AMQP listener and an Erlang distribution port of its own on 127.0.0.1, its own Erlang cookie and
+ * a data directory under the system temporary directory; no plugin is enabled. Clients log in as
+ * {@code guest}/{@code guest} from loopback.
+ *
+ * <p>Design note. The node is started detached ({@code rabbitmq-server -detached}), so it is not a
+ * child of this JVM; it is tracked through its pid file, and readiness is {@code rabbitmqctl wait}
+ * on that file, which returns once the broker application runs. {@link #stop()} is {@code
+ * rabbitmqctl stop}, which waits for the OS process to end; {@link #kill()} sends SIGKILL to the
+ * pid. The ports and the directory are chosen on the first start and kept until {@link #close()},
+ * so {@link #restart()} brings back durable queues and persistent messages on the same address.
+ * Lifecycle methods are {@code synchronized} and block the caller; no thread of its own exists. A
+ * JVM shutdown hook kills a node that was never closed; a node outlives a JVM that is itself
+ * killed, and if no epmd was running, the one the node started stays behind (on 127.0.0.1).
+ */
+public final class PrivateRabbitNode implements AutoCloseable {
+  /** The environment variable naming the directory of {@code rabbitmq-server} and its CLI. */
+  public static final String SCRIPTS_ENV = "SWITCHBOARD_RABBITMQ_SCRIPTS";
+
+  private static final Logger LOG = LoggerFactory.getLogger(PrivateRabbitNode.class);
+  private static final Path DEFAULT_SCRIPTS = Path.of("/usr/lib/rabbitmq/bin");
+  private static final int TAIL_LINES = 30;
+
+  private final Duration startupTimeout;
+  private final Duration shutdownTimeout;
+  private final RabbitCommands commands;
+  private @Nullable RabbitNodeLayout layout;
+  private @Nullable ProcessHandle node;
+  private @Nullable Thread shutdownHook;
+  private boolean closed;
+
+  private PrivateRabbitNode(Builder builder) {
+    this.startupTimeout = builder.startupTimeout;
+    this.shutdownTimeout = builder.shutdownTimeout;
+    this.commands = new RabbitCommands(builder.scriptsDirectory);
+  }
+
+  /** Returns a builder; {@link Builder#build()} does not start the node. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks that RabbitMQ is installed where {@link Builder#build()} looks by default. Otherwise,
+   * when the environment variable {@code CI} is {@code true}, throws {@link RabbitBrokerException};
+   * elsewhere aborts the calling test (JUnit reports it as skipped) with a one-line reason.
+   */
+  public static void requireInstalled() {
+    Path scripts = defaultScriptsDirectory();
+    if (RabbitCommands.installed(scripts)) {
+      return;
+    }
+    String reason =
+        "RabbitMQ server scripts not found in "
+            + scripts
+            + "; install them (apt-get install rabbitmq-server) or set "
+            + SCRIPTS_ENV;
+    if (RabbitBroker.isCi()) {
+      throw new RabbitBrokerException(reason);
+    }
+    Assumptions.abort(reason);
+  }
+
+  /**
+   * Starts the node and waits until the broker application runs.
+   *
+   * @return this node
+   * @throws IllegalStateException if it already runs or has been closed
+   * @throws RabbitBrokerException if it does not come up within the startup timeout; the message
+   *     ends with the tail of the node's log
+   */
+  public synchronized PrivateRabbitNode start() {
+    requireOpen();
+    if (isRunning()) {
+      throw new IllegalStateException("the node " + layout().nodeName + " already runs");
+    }
+    long begin = System.nanoTime();
+    boolean firstStart = layout == null;
+    if (firstStart) {
+      prepare();
+    }
+    RabbitNodeLayout files = layout();
+    deleteIfExists(files.pidFile());
+    int started = commands.run(files, startupTimeout, "rabbitmq-server", "-detached");
+    if (started != 0) {
+      throw failure("rabbitmq-server -detached exited with code " + started);
+    }
+    long waitSeconds = Math.max(1, startupTimeout.toSeconds());
+    int ready =
+        commands.run(
+            files,
+            startupTimeout.plusSeconds(10),
+            "rabbitmqctl",
+            "-n",
+            files.nodeName,
+            "wait",
+            "--timeout",
+            Long.toString(waitSeconds),
+            files.pidFile().toString());
+    node = readPid(files).flatMap(ProcessHandle::of).orElse(null);
+    if (ready != 0 || node == null) {
+      killQuietly();
+      throw failure(
+          "the node did not start within " + startupTimeout + " (wait exit " + ready + ")");
+    }
+    LOG.info(
+        "Private RabbitMQ node {} ready at 127.0.0.1:{} after {} ms ({}); files in {}",
+        files.nodeName,
+        files.amqpPort,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
+        firstStart ? "first start" : "restart",
+        files.root);
+    return this;
+  }
+
+  /**
+   * Stops the node gracefully and waits for its process to end; it is killed if that takes longer
+   * than the shutdown timeout. Does nothing if it is not running.
+   */
+  public synchronized void stop() {
+    if (!isRunning()) {
+      node = null;
+      return;
+    }
+    RabbitNodeLayout files = layout();
+    long begin = System.nanoTime();
+    int code;
+    try {
+      code =
+          commands.run(
+              files,
+              shutdownTimeout,
+              "rabbitmqctl",
+              "-n",
+              files.nodeName,
+              "stop",
+              files.pidFile().toString());
+    } catch (RabbitBrokerException e) {
+      LOG.warn("Private RabbitMQ node {} did not stop in time; killing it", files.nodeName, e);
+      code = -1;
+    }
+    if (code != 0 || isRunning()) {
+      LOG.warn(
+          "rabbitmqctl stop for {} exited with {}; killing the node. Its log is {}",
+          files.nodeName,
+          code,
+          files.nodeLog());
+      kill();
+      return;
+    }
+    node = null;
+    LOG.info(
+        "Private RabbitMQ node {} stopped after {} ms",
+        files.nodeName,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+  }
+
+  /** Kills the node's process at once (SIGKILL), as a crash would. Does nothing if not running. */
+  public synchronized void kill() {
+    ProcessHandle process = node;
+    node = null;
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      process.onExit().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RabbitBrokerException("node process " + process.pid() + " survived SIGKILL", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RabbitBrokerException("interrupted while killing " + process.pid(), e);
+    }
+    LOG.info("Private RabbitMQ node {} killed", layout().nodeName);
+  }
+
+  /**
+   * Stops the node if it runs, then starts it again on the same ports and data.
+   *
+   * @return this node
+   */
+  public synchronized PrivateRabbitNode restart() {
+    requireOpen();
+    stop();
+    return start();
+  }
+
+  /** Whether the node's OS process is alive. */
+  public synchronized boolean isRunning() {
+    ProcessHandle process = node;
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * Returns the AMQP URI, {@code amqp://guest:guest@127.0.0.1:<port>} (default virtual host).
+   *
+   * @throws IllegalStateException if the node has never been started
+   */
+  public synchronized String uri() {
+    return "amqp://guest:guest@127.0.0.1:" + port();
+  }
+
+  /** Returns the node as a {@link RabbitBroker}, for its connection factory. */
+  public RabbitBroker broker() {
+    return RabbitBroker.at(uri());
+  }
+
+  /** Returns the AMQP port; fixed from the first start on. */
+  public synchronized int port() {
+    return layout().amqpPort;
+  }
+
+  /** Returns the Erlang node name, such as {@code sbtest-1f2e3d4c@localhost}. */
+  public synchronized String nodeName() {
+    return layout().nodeName;
+  }
+
+  /** The node's directory; package-private, for tests of the fixture itself. */
+  synchronized Path directory() {
+    return layout().root;
+  }
+
+  /**
+   * Kills the node if it runs (its data is deleted next, so a graceful stop would only cost time)
+   * and deletes its directory. Later lifecycle calls fail.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    kill();
+    removeShutdownHook();
+    RabbitNodeLayout files = layout;
+    if (files != null) {
+      try {
+        files.delete();
+      } catch (IOException e) {
+        LOG.warn(
+            "Private RabbitMQ directory {} not fully deleted; remove it by hand", files.root, e);
+      }
+    }
+  }
+
+  @Override
+  public synchronized String toString() {
+    RabbitNodeLayout files = layout;
+    return files == null
+        ? "PrivateRabbitNode[not started]"
+        : "PrivateRabbitNode[" + files.nodeName + " at 127.0.0.1:" + files.amqpPort + "]";
+  }
+
+  private void prepare() {
+    try {
+      layout = RabbitNodeLayout.create(commands.owner());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare a private RabbitMQ node directory", e);
+    }
+    Thread hook = new Thread(this::killAtExit, "rabbit-node-shutdown-" + layout().nodeName);
+    Runtime.getRuntime().addShutdownHook(hook);
+    shutdownHook = hook;
+  }
+
+  private void killAtExit() {
+    try {
+      close();
+    } catch (RuntimeException e) {
+      LOG.error("Private RabbitMQ node could not be cleaned up at JVM exit", e);
+    }
+  }
+
+  private void removeShutdownHook() {
+    Thread hook = shutdownHook;
+    shutdownHook = null;
+    if (hook == null || hook == Thread.currentThread()) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down; the hook runs or has run.
+    }
+  }
+
+  private void killQuietly() {
+    RabbitNodeLayout files = layout();
+    Optional<ProcessHandle> process = readPid(files).flatMap(ProcessHandle::of);
+    process.ifPresent(ProcessHandle::destroyForcibly);
+    node = null;
+  }
+
+  private static Optional<Long> readPid(RabbitNodeLayout files) {
+    try {
+      return Optional.of(Long.parseLong(Files.readString(files.pidFile()).strip()));
+    } catch (NoSuchFileException | NumberFormatException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + files.pidFile(), e);
+    }
+  }
+
+  private RabbitBrokerException failure(String what) {
+    RabbitNodeLayout files = layout();
+    return new RabbitBrokerException(
+        "private RabbitMQ node "
+            + files.nodeName
+            + " on 127.0.0.1:"
+            + files.amqpPort
+            + ": "
+            + what
+            + FileTail.of(files.nodeLog(), TAIL_LINES)
+            + FileTail.of(files.output("rabbitmq-server"), TAIL_LINES)
+            + FileTail.of(files.output("rabbitmqctl"), TAIL_LINES));
+  }
+
+  private static void deleteIfExists(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the stale pid file " + file, e);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("the node has been closed");
+    }
+  }
+
+  private RabbitNodeLayout layout() {
+    RabbitNodeLayout files = layout;
+    if (files == null) {
+      throw new IllegalStateException("the node has not been started; its ports are not chosen");
+    }
+    return files;
+  }
+
+  private static Path defaultScriptsDirectory() {
+    String configured = System.getenv(SCRIPTS_ENV);
+    return configured == null || configured.isBlank() ? DEFAULT_SCRIPTS : Path.of(configured);
+  }
+
+  /** Configures a private node; each setting may be given once. */
+  public static final class Builder {
+    private Duration startupTimeout = Duration.ofSeconds(60);
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private Path scriptsDirectory = defaultScriptsDirectory();
+    private boolean startupTimeoutSet;
+    private boolean shutdownTimeoutSet;
+    private boolean scriptsDirectorySet;
+
+    private Builder() {}
+
+    /** How long {@link #start()} waits for the node; 60 seconds by default. */
+    public Builder startupTimeout(Duration timeout) {
+      requirePositive(timeout, "startupTimeout");
+      if (startupTimeoutSet) {
+        throw new IllegalStateException(
+            "startupTimeout was already set to " + startupTimeout + "; not setting " + timeout);
+      }
+      startupTimeoutSet = true;
+      startupTimeout = timeout;
+      return this;
+    }
+
+    /** How long {@link #stop()} waits before killing; 30 seconds by default. */
+    public Builder shutdownTimeout(Duration timeout) {
+      requirePositive(timeout, "shutdownTimeout");
+      if (shutdownTimeoutSet) {
+        throw new IllegalStateException(
+            "shutdownTimeout was already set to " + shutdownTimeout + "; not setting " + timeout);
+      }
+      shutdownTimeoutSet = true;
+      shutdownTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The directory holding the real {@code rabbitmq-server} and {@code rabbitmqctl} scripts (not a
+     * distribution's {@code su} wrapper); {@value #SCRIPTS_ENV} or {@code /usr/lib/rabbitmq/bin} by
+     * default.
+     */
+    public Builder scriptsDirectory(Path directory) {
+      Objects.requireNonNull(directory, "directory");
+      if (scriptsDirectorySet) {
+        throw new IllegalStateException(
+            "scriptsDirectory was already set to "
+                + scriptsDirectory
+                + "; not setting "
+                + directory);
+      }
+      scriptsDirectorySet = true;
+      scriptsDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Returns a node with these settings; it is not started.
+     *
+     * @throws RabbitBrokerException if the scripts directory lacks the server or CLI scripts
+     */
+    public PrivateRabbitNode build() {
+      if (!RabbitCommands.installed(scriptsDirectory)) {
+        throw new RabbitBrokerException(
+            "no rabbitmq-server and rabbitmqctl scripts in "
+                + scriptsDirectory
+                + "; install rabbitmq-server or point "
+                + SCRIPTS_ENV
+                + " at them");
+      }
+      return new PrivateRabbitNode(this);
+    }
+
+    private static void requirePositive(Duration timeout, String name) {
+      Objects.requireNonNull(timeout, name);
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + timeout);
+      }
+    }
+  }
+}

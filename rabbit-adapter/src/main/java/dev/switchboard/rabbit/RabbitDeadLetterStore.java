@@ -1,0 +1,182 @@
+package dev.switchboard.rabbit;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.switchboard.messaging.MessagingException;
+import dev.switchboard.messaging.PublishException;
+import dev.switchboard.messaging.TransportException;
+import dev.switchboard.messaging.spi.DeadLetterStore;
+import dev.switchboard.messaging.spi.WireMessage;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * The dead-letter queue {@code <groupQueue>.dlq} of one group.
+ *
+ * <p>AMQP has no browse operation, so {@link #browse} takes messages with {@code basic.get} without
+ * acknowledging them on a short-lived channel and then closes it, which hands them all back. {@link
+ * #move} works the same way and acknowledges a message only after its copy has been confirmed on
+ * the group queue (published through the default exchange, so no other group of the topic sees it);
+ * messages it leaves go back when its channel closes.
+ *
+ * <p>Caveats: messages handed back return to the head of the queue, so a concurrent consumer of the
+ * dead-letter queue could see them out of order, and on a quorum queue every browse counts as a
+ * delivery in {@code x-delivery-count}. {@link #count()} counts ready messages only. A dead-letter
+ * queue that does not exist (the group never ran) reads as empty.
+ */
+final class RabbitDeadLetterStore implements DeadLetterStore {
+  private final Route groupRoute;
+  private final String deadLetterQueue;
+  private final RabbitSettings settings;
+  private final RabbitConnections connections;
+  private final ConfirmingPublisher publisher;
+
+  RabbitDeadLetterStore(
+      String groupQueue,
+      String deadLetterQueue,
+      RabbitSettings settings,
+      RabbitConnections connections,
+      ConfirmingPublisher publisher) {
+    this.groupRoute = Route.queue(groupQueue, Route.Kind.GROUP_QUEUE);
+    this.deadLetterQueue = deadLetterQueue;
+    this.settings = settings;
+    this.connections = connections;
+    this.publisher = publisher;
+  }
+
+  @Override
+  public List<WireMessage> browse(int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    List<WireMessage> out = new ArrayList<>(Math.min(limit, 256));
+    Channel channel = open("browse");
+    try {
+      for (int i = 0; i < limit; i++) {
+        GetResponse got = channel.basicGet(deadLetterQueue, false);
+        if (got == null) {
+          break;
+        }
+        out.add(decode(got));
+      }
+    } catch (IOException | ShutdownSignalException e) {
+      if (notFound(e)) {
+        return List.of();
+      }
+      throw failure("browse", e);
+    } finally {
+      ConfirmingPublisher.closeQuietly(channel);
+    }
+    return out;
+  }
+
+  @Override
+  public int move(int scanLimit, Function<WireMessage, Optional<WireMessage>> decide) {
+    int moved = 0;
+    Channel channel = open("move messages out of");
+    try {
+      for (int i = 0; i < scanLimit; i++) {
+        GetResponse got = channel.basicGet(deadLetterQueue, false);
+        if (got == null) {
+          break;
+        }
+        Optional<WireMessage> next = decide.apply(decode(got));
+        if (next.isEmpty()) {
+          continue;
+        }
+        WireMessage copy = next.get();
+        awaitConfirm(
+            publisher.publish(
+                groupRoute,
+                AmqpCodec.properties(copy.envelope(), null, false, Instant.now()),
+                copy.body()));
+        channel.basicAck(got.getEnvelope().getDeliveryTag(), false);
+        moved++;
+      }
+    } catch (IOException | ShutdownSignalException e) {
+      if (notFound(e)) {
+        return moved;
+      }
+      throw failure("move messages out of", e);
+    } finally {
+      ConfirmingPublisher.closeQuietly(channel);
+    }
+    return moved;
+  }
+
+  @Override
+  public long count() {
+    Channel channel = open("count");
+    try {
+      return channel.queueDeclarePassive(deadLetterQueue).getMessageCount();
+    } catch (IOException | ShutdownSignalException e) {
+      if (notFound(e)) {
+        return 0;
+      }
+      throw failure("count", e);
+    } finally {
+      ConfirmingPublisher.closeQuietly(channel);
+    }
+  }
+
+  private WireMessage decode(GetResponse got) {
+    return AmqpCodec.decode(got.getProps(), got.getBody(), false, Instant.now()).message();
+  }
+
+  private static void awaitConfirm(java.util.concurrent.CompletableFuture<Void> confirm) {
+    try {
+      confirm.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof MessagingException m) {
+        throw m;
+      }
+      throw new PublishException("moving a dead letter failed: " + cause, cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PublishException("interrupted while moving a dead letter", e);
+    }
+  }
+
+  private Channel open(String what) {
+    try {
+      return connections.openChannel(RabbitConnections.Role.CONSUME);
+    } catch (IOException | RuntimeException e) {
+      throw new TransportException(
+          "cannot "
+              + what
+              + " dead-letter queue '"
+              + deadLetterQueue
+              + "': no connection to "
+              + settings.brokerUri()
+              + " ("
+              + e
+              + ")",
+          e);
+    }
+  }
+
+  private TransportException failure(String what, Exception e) {
+    return new TransportException(
+        "cannot " + what + " dead-letter queue '" + deadLetterQueue + "': " + e, e);
+  }
+
+  private static boolean notFound(Exception e) {
+    Throwable cause = e instanceof ShutdownSignalException ? e : e.getCause();
+    return cause instanceof ShutdownSignalException sig
+        && sig.getReason() instanceof AMQP.Channel.Close close
+        && close.getReplyCode() == AMQP.NOT_FOUND;
+  }
+
+  @Override
+  public String toString() {
+    return "RabbitDeadLetterStore{" + deadLetterQueue + "}";
+  }
+}

@@ -1,0 +1,546 @@
+package dev.switchboard.rabbit;
+
+import com.rabbitmq.client.ConnectionFactory;
+import dev.switchboard.messaging.MessagingException;
+import dev.switchboard.messaging.PublishException;
+import dev.switchboard.messaging.TransportException;
+import dev.switchboard.messaging.spi.Capability;
+import dev.switchboard.messaging.spi.ConsumerSpec;
+import dev.switchboard.messaging.spi.DeadLetterStore;
+import dev.switchboard.messaging.spi.DeliveryHandler;
+import dev.switchboard.messaging.spi.Destination;
+import dev.switchboard.messaging.spi.ReplyEndpoint;
+import dev.switchboard.messaging.spi.ReplyHandler;
+import dev.switchboard.messaging.spi.Transport;
+import dev.switchboard.messaging.spi.TransportConsumer;
+import dev.switchboard.messaging.spi.WireMessage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RabbitMQ transport (AMQP 0-9-1, RabbitMQ 3.10 or later).
+ *
+ * <h2>Topology</h2>
+ *
+ * Everything is durable and declared idempotently by the transport:
+ *
+ * <ul>
+ *   <li>A topic {@code T} is a {@code fanout} exchange named {@code T}; fan-out suits a topic
+ *       because every group receives every message and nothing is filtered by routing key.
+ *   <li>Each subscriber group {@code G} of topic {@code T} is a queue {@code T.G} bound to that
+ *       exchange. A work queue {@code Q} is a queue named {@code Q}, published to through the
+ *       default exchange.
+ *   <li>Each group queue {@code N} has a dead-letter queue {@code N.dlq} and, per delay level
+ *       {@code D} of {@link ConsumerSpec#redeliveryDelays()}, a wait queue {@code N.wait.<D in
+ *       ms>ms} with {@code x-message-ttl = D}, {@code x-dead-letter-exchange = ""} and {@code
+ *       x-dead-letter-routing-key = N}: a message waits there for exactly one level's delay and the
+ *       broker then moves it back to the group queue (and only that group's queue).
+ *   <li>Queues are quorum queues unless {@link Builder#queueType} says otherwise. Quorum wait
+ *       queues move expired messages with {@code x-dead-letter-strategy = at-least-once} (which
+ *       requires {@code x-overflow = reject-publish}).
+ * </ul>
+ *
+ * <h2>Guarantees and limits</h2>
+ *
+ * <ul>
+ *   <li>A send completes when the broker confirms the message. Unroutable messages (a topic with no
+ *       group yet, a queue that does not exist) fail with {@code DestinationNotFoundException}.
+ *       While the connection is down, sends fail at once; sends in flight fail when the connection
+ *       drops, and none waits longer than {@link Builder#publishTimeout}.
+ *   <li>Redelivery delays are fixed levels, so {@link Capability#ARBITRARY_REDELIVERY_DELAY} is not
+ *       declared. Order per key is not kept when a group consumes with more than one channel, so
+ *       {@link Capability#ORDER_PER_KEY} is not declared either.
+ *   <li>On quorum queues the broker counts deliveries ({@code x-delivery-count}), including
+ *       redeliveries after a consumer crash or a release.
+ *   <li>A request published with a deadline carries the remaining time as its AMQP {@code
+ *       expiration}, so the broker drops it once nobody can use the answer. Retried and
+ *       dead-lettered copies never carry an expiration.
+ *   <li>Replies use direct reply-to. A reply to a requester that has gone (closed endpoint, lost
+ *       connection) is confirmed and dropped by the broker, which cannot tell that case apart, so
+ *       its request times out; requests in flight when the requester's connection recovers end the
+ *       same way. A reply to a plain queue name that does not exist fails with {@code
+ *       DestinationNotFoundException}.
+ * </ul>
+ *
+ * <p>Instances are thread-safe. {@link #toString()}, logs and exception messages show the broker
+ * address with the password masked.
+ */
+public final class RabbitTransport implements Transport {
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitTransport.class);
+
+  private final RabbitSettings settings;
+  private final RabbitConnections connections;
+  private final Topology topology;
+  private final ConfirmingPublisher publisher;
+  private final Set<Capability> capabilities;
+  private final Map<Destination, Route> routes = new ConcurrentHashMap<>();
+  private final Set<RabbitConsumer> consumers = ConcurrentHashMap.newKeySet();
+  private final Map<String, DirectReplyEndpoint> endpoints = new ConcurrentHashMap<>();
+  private final AtomicInteger endpointIds = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RabbitTransport(RabbitSettings settings) {
+    this.settings = settings;
+    this.connections = RabbitConnections.open(settings);
+    this.topology = new Topology(settings, connections);
+    this.publisher =
+        new ConfirmingPublisher(
+            "publisher",
+            () -> connections.openChannel(RabbitConnections.Role.PUBLISH),
+            settings,
+            connections);
+    Set<Capability> caps = EnumSet.of(Capability.BROKER_RESTART);
+    if (settings.quorum()) {
+      caps.add(Capability.BROKER_DELIVERY_COUNT);
+    }
+    this.capabilities = Set.copyOf(caps);
+    connections.onRecovery(RabbitConnections.Role.CONSUME, this::afterConsumingRecovery);
+    connections.onRecovery(RabbitConnections.Role.PUBLISH, this::afterPublishingRecovery);
+    LOG.info(
+        "RabbitMQ transport '{}' connected to {} ({} queues)",
+        settings.connectionName(),
+        settings.brokerUri(),
+        settings.queueType());
+  }
+
+  /** A builder with every setting at its default: {@code amqp://guest:****@localhost:5672/}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return "rabbitmq";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public CompletableFuture<Void> send(Destination destination, WireMessage message) {
+    Objects.requireNonNull(destination, "destination");
+    Objects.requireNonNull(message, "message");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PublishException("cannot send to " + destination + ": the transport is closed"));
+    }
+    try {
+      Route route = routeFor(destination);
+      String replyTo = message.envelope().replyTo().orElse(null);
+      if (replyTo != null && DirectReplyEndpoint.isLocalForm(replyTo)) {
+        DirectReplyEndpoint endpoint = endpoints.get(replyTo);
+        if (endpoint == null) {
+          return CompletableFuture.failedFuture(
+              new PublishException(
+                  "cannot send a request to "
+                      + destination
+                      + ": its reply endpoint "
+                      + replyTo
+                      + " is closed; open a new one"));
+        }
+        return endpoint.sendRequest(route, message);
+      }
+      return publisher.publish(
+          route,
+          AmqpCodec.properties(message.envelope(), null, replyTo != null, Instant.now()),
+          message.body());
+    } catch (MessagingException e) {
+      return CompletableFuture.failedFuture(asPublishFailure(destination, e));
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> reply(String replyAddress, WireMessage message) {
+    Objects.requireNonNull(replyAddress, "replyAddress");
+    Objects.requireNonNull(message, "message");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(
+          new PublishException("cannot reply to " + replyAddress + ": the transport is closed"));
+    }
+    if (replyAddress.isEmpty() || Topology.utf8Length(replyAddress) > Topology.MAX_NAME_BYTES) {
+      return CompletableFuture.failedFuture(
+          new PublishException(
+              "reply address must be 1-255 bytes, was " + replyAddress.length() + " chars"));
+    }
+    return publisher.publish(
+        Route.reply(replyAddress),
+        AmqpCodec.properties(message.envelope(), null, false, Instant.now()),
+        message.body());
+  }
+
+  @Override
+  public void declare(Destination destination) {
+    Objects.requireNonNull(destination, "destination");
+    requireOpen();
+    routeFor(destination);
+    if (destination.kind() == Destination.Kind.QUEUE) {
+      topology.declareWorkQueue(destination.name());
+    }
+  }
+
+  @Override
+  public TransportConsumer consume(ConsumerSpec spec, DeliveryHandler handler) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(handler, "handler");
+    requireOpen();
+    GroupTopology group = topology.declareGroup(spec);
+    RabbitConsumer consumer =
+        new RabbitConsumer(
+            spec, group, handler, settings, connections, topology, publisher, consumers::remove);
+    consumers.add(consumer);
+    try {
+      consumer.start();
+    } catch (RuntimeException e) {
+      consumer.close(Duration.ofSeconds(1));
+      throw e;
+    }
+    return consumer;
+  }
+
+  @Override
+  public ReplyEndpoint openReplyEndpoint(ReplyHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    requireOpen();
+    String address = DirectReplyEndpoint.localAddress(endpointIds.incrementAndGet());
+    DirectReplyEndpoint endpoint =
+        new DirectReplyEndpoint(address, handler, settings, connections, endpoints::remove);
+    endpoints.put(address, endpoint);
+    try {
+      endpoint.open();
+    } catch (RuntimeException e) {
+      endpoints.remove(address);
+      throw e;
+    }
+    return endpoint;
+  }
+
+  @Override
+  public DeadLetterStore deadLetters(Destination destination, String group) {
+    Objects.requireNonNull(destination, "destination");
+    Destination.requireName(group, "group");
+    requireOpen();
+    String groupQueue = Topology.groupQueue(destination, group);
+    return new RabbitDeadLetterStore(
+        groupQueue, Topology.deadLetterQueue(groupQueue), settings, connections, publisher);
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (RabbitConsumer consumer : consumers) {
+      consumer.close(remaining(deadline));
+    }
+    for (DirectReplyEndpoint endpoint : endpoints.values()) {
+      endpoint.close();
+    }
+    publisher.close(remaining(deadline));
+    connections.close(remaining(deadline));
+    LOG.info("RabbitMQ transport '{}' closed", settings.connectionName());
+  }
+
+  @Override
+  public String toString() {
+    return "RabbitTransport{"
+        + settings.brokerUri()
+        + ", connectionName="
+        + settings.connectionName()
+        + ", queueType="
+        + settings.queueType()
+        + "}";
+  }
+
+  /** Everything this transport has declared on the broker, in order. */
+  List<Topology.Decl> declarations() {
+    return topology.declarations();
+  }
+
+  private Route routeFor(Destination destination) {
+    Route route = routes.get(destination);
+    if (route != null) {
+      return route;
+    }
+    if (destination.kind() == Destination.Kind.TOPIC) {
+      topology.declareExchange(destination.name());
+    }
+    route = Route.of(destination);
+    routes.put(destination, route);
+    return route;
+  }
+
+  private void afterConsumingRecovery() {
+    try {
+      topology.redeclareAll();
+    } catch (MessagingException e) {
+      // Consumers still resubscribe; each retries on its own if its queue is missing.
+      LOG.warn(
+          "re-declaring the topology after the connection to {} recovered failed",
+          settings.brokerUri(),
+          e);
+    }
+    for (RabbitConsumer consumer : consumers) {
+      consumer.resubscribeAll();
+    }
+  }
+
+  private void afterPublishingRecovery() {
+    for (DirectReplyEndpoint endpoint : endpoints.values()) {
+      endpoint.reopenAfterRecovery();
+    }
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new TransportException("the RabbitMQ transport is closed");
+    }
+  }
+
+  private static PublishException asPublishFailure(Destination d, MessagingException e) {
+    if (e instanceof PublishException p) {
+      return p;
+    }
+    return new PublishException("cannot send to " + d + ": " + e.getMessage(), e);
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+  }
+
+  /** The kind of queue the transport declares. */
+  public enum QueueType {
+    /** Replicated Raft queues; the broker counts deliveries. The default. */
+    QUORUM,
+    /** Classic queues, for brokers or policies that cannot use quorum queues. */
+    CLASSIC
+  }
+
+  /**
+   * Configures a {@link RabbitTransport}. Each setting may be given once; the broker address is
+   * either one {@link #uri} or any of {@link #host}, {@link #port}, {@link #virtualHost} and {@link
+   * #credentials}, never both. Not thread-safe.
+   */
+  public static final class Builder {
+    private static final String ADDRESS_CONFLICT =
+        ": a URI already names the host, port, virtual host and credentials; "
+            + "give either uri(..) or host/port/virtualHost/credentials";
+
+    private final Map<String, String> given = new LinkedHashMap<>();
+    private String host = "localhost";
+    private int port = ConnectionFactory.DEFAULT_AMQP_PORT;
+    private String virtualHost = "/";
+    private String username = "guest";
+    private String password = "guest";
+    private QueueType queueType = QueueType.QUORUM;
+    private int confirmWindow = 512;
+    private Duration publishTimeout = Duration.ofSeconds(10);
+    private String connectionName = "switchboard";
+    private Duration recoveryInterval = Duration.ofSeconds(2);
+
+    private Builder() {}
+
+    /**
+     * The broker as {@code amqp://user:password@host:port/vhost}, the virtual host URL-encoded
+     * ({@code %2F} for {@code /}); no path or a lone {@code /} means the default virtual host
+     * {@code /}. TLS ({@code amqps}) is not supported yet.
+     */
+    public Builder uri(String uri) {
+      Objects.requireNonNull(uri, "uri");
+      String masked = RabbitSettings.mask(uri);
+      for (String other : new String[] {"host", "port", "virtualHost", "credentials"}) {
+        if (given.containsKey(other)) {
+          throw new IllegalStateException(
+              "uri(" + masked + ") conflicts with " + other + "(..)" + ADDRESS_CONFLICT);
+        }
+      }
+      if (uri.regionMatches(true, 0, "amqps:", 0, 6)) {
+        throw new IllegalArgumentException(
+            "TLS (amqps://) is not supported by this version of the RabbitMQ transport: " + masked);
+      }
+      ConnectionFactory parsed = new ConnectionFactory();
+      try {
+        if (java.net.URI.create(uri).getHost() == null) {
+          throw new IllegalArgumentException("no host");
+        }
+        parsed.setUri(uri);
+      } catch (Exception e) {
+        // The parser's own message repeats the URI, password included, so it is not kept.
+        throw new IllegalArgumentException(
+            "invalid broker URI '" + masked + "': expected amqp://user:password@host:port/vhost");
+      }
+      once("uri", masked);
+      host = parsed.getHost();
+      port = parsed.getPort();
+      // The AMQP URI scheme reads a lone "/" as the empty virtual host, which hardly anyone
+      // means; it is taken as the default virtual host instead.
+      virtualHost = lonePath(uri) ? "/" : parsed.getVirtualHost();
+      username = parsed.getUsername();
+      password = parsed.getPassword();
+      return this;
+    }
+
+    public Builder host(String host) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      address("host", host);
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      if (port < 1 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 1-65535, was " + port);
+      }
+      address("port", Integer.toString(port));
+      this.port = port;
+      return this;
+    }
+
+    public Builder virtualHost(String virtualHost) {
+      Objects.requireNonNull(virtualHost, "virtualHost");
+      address("virtualHost", virtualHost);
+      this.virtualHost = virtualHost;
+      return this;
+    }
+
+    /** User name and password; the password is never printed. */
+    public Builder credentials(String username, String password) {
+      Objects.requireNonNull(username, "username");
+      Objects.requireNonNull(password, "password");
+      address("credentials", username + ":****");
+      this.username = username;
+      this.password = password;
+      return this;
+    }
+
+    /** The type of every queue the transport declares; {@link QueueType#QUORUM} by default. */
+    public Builder queueType(QueueType queueType) {
+      Objects.requireNonNull(queueType, "queueType");
+      once("queueType", queueType.name());
+      this.queueType = queueType;
+      return this;
+    }
+
+    /**
+     * How many published messages may await the broker's confirmation at once (512 by default). A
+     * send beyond it waits for room, at most {@link #publishTimeout}.
+     */
+    public Builder confirmWindow(int messages) {
+      if (messages < 1) {
+        throw new IllegalArgumentException("confirmWindow must be >= 1, was " + messages);
+      }
+      once("confirmWindow", Integer.toString(messages));
+      this.confirmWindow = messages;
+      return this;
+    }
+
+    /**
+     * The longest a send waits, for room in the confirm window and then for the broker's
+     * confirmation, before it fails with {@code PublishException} (10 seconds by default).
+     */
+    public Builder publishTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "publishTimeout");
+      requirePositive(timeout, "publishTimeout");
+      once("publishTimeout", timeout.toString());
+      this.publishTimeout = timeout;
+      return this;
+    }
+
+    /** The name the broker shows for this transport's connections; {@code switchboard}. */
+    public Builder connectionName(String name) {
+      Objects.requireNonNull(name, "connectionName");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("connectionName must not be blank");
+      }
+      once("connectionName", name);
+      this.connectionName = name;
+      return this;
+    }
+
+    /** The pause between reconnection attempts after the connection is lost; 2 seconds. */
+    public Builder recoveryInterval(Duration interval) {
+      Objects.requireNonNull(interval, "recoveryInterval");
+      requirePositive(interval, "recoveryInterval");
+      once("recoveryInterval", interval.toString());
+      this.recoveryInterval = interval;
+      return this;
+    }
+
+    /**
+     * Connects to the broker.
+     *
+     * @throws TransportException if the broker cannot be reached or refuses the credentials
+     */
+    public RabbitTransport build() {
+      return new RabbitTransport(
+          new RabbitSettings(
+              host,
+              port,
+              virtualHost,
+              username,
+              password,
+              queueType,
+              confirmWindow,
+              publishTimeout,
+              connectionName,
+              recoveryInterval));
+    }
+
+    private static boolean lonePath(String uri) {
+      int authority = uri.indexOf("//");
+      int path = authority < 0 ? -1 : uri.indexOf('/', authority + 2);
+      if (path < 0) {
+        return false;
+      }
+      int end = uri.indexOf('?', path);
+      return (end < 0 ? uri.substring(path) : uri.substring(path, end)).equals("/");
+    }
+
+    private void address(String setting, String shown) {
+      if (given.containsKey("uri")) {
+        throw new IllegalStateException(
+            setting
+                + "("
+                + shown
+                + ") conflicts with uri("
+                + given.get("uri")
+                + ")"
+                + ADDRESS_CONFLICT);
+      }
+      once(setting, shown);
+    }
+
+    private void once(String setting, String shown) {
+      @Nullable String previous = given.putIfAbsent(setting, shown);
+      if (previous != null) {
+        throw new IllegalStateException(
+            setting + " was already set to " + previous + "; it cannot be set again to " + shown);
+      }
+    }
+
+    private static void requirePositive(Duration d, String what) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, was " + d);
+      }
+    }
+  }
+}
