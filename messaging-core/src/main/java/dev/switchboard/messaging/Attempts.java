@@ -72,6 +72,19 @@ final class Attempts<T> {
           true);
       return;
     }
+    int deliveries = delivery.brokerDeliveryCount();
+    if (deliveries > owner.options().deliveryLimit()) {
+      deadLetter(
+          FailureReason.DELIVERY_LIMIT,
+          new FatalMessageException(
+              "the broker delivered this message "
+                  + deliveries
+                  + " times, over the limit of "
+                  + owner.options().deliveryLimit()
+                  + "; its handler may be crashing the consumer"),
+          true);
+      return;
+    }
     try {
       value = engine.payloads().decode(envelope, wire.body(), owner.type());
     } catch (DecodeException e) {

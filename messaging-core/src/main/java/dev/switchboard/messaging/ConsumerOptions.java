@@ -20,6 +20,7 @@ public final class ConsumerOptions {
   private final RetryPolicy retry;
   private final @Nullable CircuitBreaker breaker;
   private final ExpiryPolicy expiry;
+  private final int deliveryLimit;
 
   private ConsumerOptions(Builder b) {
     this.concurrency = b.concurrency;
@@ -27,6 +28,7 @@ public final class ConsumerOptions {
     this.retry = b.retry;
     this.breaker = b.breaker;
     this.expiry = b.expiry;
+    this.deliveryLimit = b.deliveryLimit;
   }
 
   public static ConsumerOptions defaults() {
@@ -57,6 +59,15 @@ public final class ConsumerOptions {
     return expiry;
   }
 
+  /**
+   * The most times a broker may deliver one message (see {@code brokerDeliveryCount}) before it is
+   * dead-lettered with {@link FailureReason#DELIVERY_LIMIT} unhandled; guards against a message
+   * that kills its consumer every time. Default 20.
+   */
+  public int deliveryLimit() {
+    return deliveryLimit;
+  }
+
   /** Builds {@link ConsumerOptions}; each setting may be given once. */
   public static final class Builder {
     private int concurrency = 1;
@@ -64,6 +75,7 @@ public final class ConsumerOptions {
     private RetryPolicy retry = RetryPolicy.defaults();
     private @Nullable CircuitBreaker breaker;
     private ExpiryPolicy expiry = ExpiryPolicy.DEAD_LETTER;
+    private int deliveryLimit = 20;
     private final Set<String> given = new LinkedHashSet<>();
 
     private Builder() {}
@@ -111,6 +123,20 @@ public final class ConsumerOptions {
     public Builder expiry(ExpiryPolicy expiry) {
       once("expiry");
       this.expiry = Objects.requireNonNull(expiry, "expiry");
+      return this;
+    }
+
+    /**
+     * Dead-letter a message the broker has delivered more than {@code limit} times, on transports
+     * that count deliveries. Deliveries given back by drain, pause or an open breaker count too, so
+     * keep it well above the retry policy's in-process attempts; from 1.
+     */
+    public Builder deliveryLimit(int limit) {
+      once("deliveryLimit");
+      if (limit < 1) {
+        throw new IllegalArgumentException("deliveryLimit must be >= 1, was " + limit);
+      }
+      this.deliveryLimit = limit;
       return this;
     }
 

@@ -10,6 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Browse and redrive on top of a transport's {@link DeadLetterStore}. */
 final class DeadLettersImpl implements DeadLetters {
+  /**
+   * How many dead letters one redrive examines, oldest first. A dry run and a real move scan the
+   * same window, so that the dry run reports what the move would do.
+   */
+  private static final int SCAN_LIMIT = 100_000;
+
   private final DeadLetterStore store;
   private final String name;
   private final Clock clock;
@@ -37,7 +43,7 @@ final class DeadLettersImpl implements DeadLetters {
     AtomicInteger matched = new AtomicInteger();
     AtomicInteger refused = new AtomicInteger();
     if (request.dryRun()) {
-      for (DeadLetter d : browse(Math.max(request.limit(), 1) * 4)) {
+      for (DeadLetter d : browse(SCAN_LIMIT)) {
         if (matched.get() >= request.limit()) {
           break;
         }
@@ -53,7 +59,7 @@ final class DeadLettersImpl implements DeadLetters {
     }
     int moved =
         store.move(
-            100_000,
+            SCAN_LIMIT,
             m -> {
               if (matched.get() >= request.limit()) {
                 return Optional.empty();

@@ -215,6 +215,17 @@ public final class Messaging implements AutoCloseable {
         engine.transport().deadLetters(Destination.queue(queue), queue), queue, engine.clock());
   }
 
+  /**
+   * Decodes a dead letter's original payload with this instance's type registry and codecs, for
+   * inspecting it before a redrive.
+   *
+   * @throws DecodeException if the bytes cannot be decoded as {@code type} (often the very reason
+   *     the message was dead-lettered)
+   */
+  public <T> T decode(DeadLetter deadLetter, Class<T> type) {
+    return engine.payloads().decode(deadLetter.envelope(), deadLetter.payloadBytes(), type);
+  }
+
   // ---- lifecycle ----
 
   /** Requests waiting for a reply right now. */

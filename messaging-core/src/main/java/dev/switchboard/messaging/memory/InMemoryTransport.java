@@ -73,6 +73,15 @@ public final class InMemoryTransport implements Transport {
     return new Builder();
   }
 
+  /**
+   * A connection to this transport for one simulated process. Several {@code Messaging} instances,
+   * each on its own connection, share topics, queues and dead letters as separate services share a
+   * broker; closing one (its {@code Messaging}) closes only what it opened.
+   */
+  public Transport connect() {
+    return new MemoryConnection(this);
+  }
+
   @Override
   public String name() {
     return "memory";

@@ -8,9 +8,11 @@ import dev.switchboard.messaging.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * calling the core's handler, and waiting for the delivery to be settled before taking the next.
  * Waiting is what makes a held message (an in-process retry) occupy a worker, as it occupies a
  * prefetch slot on a broker.
+ *
+ * <p>Closing gives every delivery still unsettled back to its group at once, as a broker takes back
+ * the unacknowledged messages of a closed connection; a settlement that arrives later (from a
+ * handler that was still running) is ignored.
  */
 final class MemoryConsumer implements TransportConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(MemoryConsumer.class);
@@ -30,6 +36,8 @@ final class MemoryConsumer implements TransportConsumer {
   private final Scheduler scheduler;
   private final Consumer<MemoryConsumer> onClose;
   private final List<Thread> workers = new ArrayList<>();
+  private final Set<MemoryDelivery> inHand = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean paused;
   private volatile boolean stopped;
 
@@ -69,11 +77,14 @@ final class MemoryConsumer implements TransportConsumer {
         continue;
       }
       MemoryDelivery delivery = new MemoryDelivery(entry);
+      inHand.add(delivery);
       try {
         handler.onDelivery(delivery).toCompletableFuture().join();
       } catch (CompletionException | IllegalStateException e) {
         LOG.error("delivery on {} failed to settle; giving it back", group.describe(), e);
         delivery.release();
+      } finally {
+        inHand.remove(delivery);
       }
     }
   }
@@ -117,8 +128,16 @@ final class MemoryConsumer implements TransportConsumer {
 
   @Override
   public void close(Duration timeout) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     stopFetching();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    for (MemoryDelivery delivery : inHand) {
+      delivery.release();
+    }
+    // Everything unsettled is back in its group, so a handler still running can only finish into
+    // an ignored settlement: wait briefly for idle workers to exit, never for a stuck handler.
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), 200_000_000L);
     for (Thread t : workers) {
       if (t == Thread.currentThread()) {
         continue;

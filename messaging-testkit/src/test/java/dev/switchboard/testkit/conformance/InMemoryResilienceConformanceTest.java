@@ -1,0 +1,12 @@
+package dev.switchboard.testkit.conformance;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class InMemoryResilienceConformanceTest extends ResilienceConformance {
+  @RegisterExtension static final InMemoryBroker BROKER = new InMemoryBroker();
+
+  @Override
+  protected ConformanceTarget target() {
+    return BROKER;
+  }
+}
