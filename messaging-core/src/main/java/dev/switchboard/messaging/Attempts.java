@@ -72,7 +72,8 @@ final class Attempts<T> {
           true);
       return;
     }
-    int deliveries = delivery.brokerDeliveryCount();
+    // Deliveries this consumer gave back itself (breaker, drain) are not the message's fault.
+    int deliveries = delivery.brokerDeliveryCount() - owner.givenBack(envelope.id());
     if (deliveries > owner.options().deliveryLimit()) {
       deadLetter(
           FailureReason.DELIVERY_LIMIT,
@@ -104,6 +105,7 @@ final class Attempts<T> {
             envelope.id(),
             envelope.deadline().get());
         releaseBreakerPermission();
+        owner.forget(envelope.id());
         settle(delivery.ack());
       } else {
         deadLetter(
@@ -149,16 +151,31 @@ final class Attempts<T> {
     }
     outcome.whenComplete(
         (ok, error) -> {
-          long nanos = System.nanoTime() - started;
-          if (error == null) {
-            owner.handled.increment();
-            BreakerGate gate = owner.breaker();
-            if (gate != null) {
-              gate.onSuccess(nanos);
+          try {
+            long nanos = System.nanoTime() - started;
+            if (error == null) {
+              owner.handled.increment();
+              BreakerGate gate = owner.breaker();
+              if (gate != null) {
+                gate.onSuccess(nanos);
+              }
+              owner.forget(wire.envelope().id());
+              settle(delivery.ack());
+            } else {
+              failed(RetryPolicy.unwrap(error), nanos, envelope);
             }
-            settle(delivery.ack());
-          } else {
-            failed(RetryPolicy.unwrap(error), nanos, envelope);
+          } catch (RuntimeException | Error e) {
+            // Whatever went wrong deciding the outcome, the delivery must not stay held.
+            engine
+                .listener()
+                .toolkitError(
+                    owner.describe()
+                        + ": deciding the outcome of "
+                        + envelope.id()
+                        + " failed;"
+                        + " giving the message back to the broker",
+                    e);
+            settle(owner.giveBack(delivery));
           }
         });
   }
@@ -166,7 +183,20 @@ final class Attempts<T> {
   private void failed(Throwable error, long nanos, Envelope envelope) {
     owner.failures.increment();
     RetryPolicy policy = owner.options().retry();
-    boolean retryable = policy.isRetryable(error);
+    boolean retryable;
+    try {
+      retryable = policy.isRetryable(error);
+    } catch (RuntimeException e) {
+      engine
+          .listener()
+          .toolkitError(
+              owner.describe()
+                  + ": the retry policy's classifier threw; treating the failure of "
+                  + envelope.id()
+                  + " as retryable",
+              e);
+      retryable = true;
+    }
     BreakerGate gate = owner.breaker();
     Instant now = engine.clock().instant();
     if (firstFailure == null) {
@@ -174,11 +204,10 @@ final class Attempts<T> {
     }
     if (gate != null) {
       if (!retryable) {
-        gate.onFatalFailure();
+        gate.release();
       } else if (gate.onRetryableFailure(nanos, error)) {
         notify(envelope, error, "circuit breaker open; message returned to the broker");
-        owner.released.increment();
-        settle(delivery.release());
+        settle(owner.giveBack(delivery));
         return;
       }
     }
@@ -193,8 +222,8 @@ final class Attempts<T> {
       return;
     }
     Duration delay = policy.delay(attempt, ThreadLocalRandom.current().nextDouble());
-    Instant due = now.plus(delay);
-    Instant cap = firstFailure.plus(policy.maxRetryTime());
+    Instant due = plus(now, delay);
+    Instant cap = plus(firstFailure, policy.maxRetryTime());
     if (due.isAfter(cap)) {
       notify(envelope, error, "retry time " + policy.maxRetryTime() + " used up; dead-lettering");
       deadLetter(FailureReason.EXCEPTION, error, false);
@@ -236,18 +265,33 @@ final class Attempts<T> {
   }
 
   private void nextInProcess() {
+    if (owner.isClosed()) {
+      settle(owner.giveBack(delivery));
+      return;
+    }
     if (owner.isDraining()) {
-      redeliver(Duration.ZERO);
+      Duration delay = pendingDelay;
+      redeliver(delay != null ? delay : Duration.ZERO);
       return;
     }
     BreakerGate gate = owner.breaker();
     if (gate != null && !gate.tryAcquire()) {
-      owner.released.increment();
-      settle(delivery.release());
+      settle(owner.giveBack(delivery));
       return;
     }
     attempt++;
     invoke();
+  }
+
+  /** Close: give a message waiting for an in-process retry back to the broker now. */
+  boolean abandonForClose() {
+    Scheduler.Cancellable retry = pendingRetry;
+    if (retry == null || !retry.cancel()) {
+      return false;
+    }
+    owner.waitingForRetry(this, false);
+    settle(owner.giveBack(delivery));
+    return true;
   }
 
   /** Drain: move a message waiting for an in-process retry to the broker tier now. */
@@ -280,6 +324,7 @@ final class Attempts<T> {
                         error);
                 settle(delivery.release());
               } else {
+                owner.forget(wire.envelope().id());
                 settle(ManagedConsumer.done());
               }
             });
@@ -324,6 +369,7 @@ final class Attempts<T> {
                 } catch (RuntimeException e) {
                   LOG.warn("listener failed on deadLettered for {}", owner.describe(), e);
                 }
+                owner.forget(wire.envelope().id());
                 settle(ManagedConsumer.done());
                 return;
               }
@@ -357,7 +403,7 @@ final class Attempts<T> {
   private void releaseBreakerPermission() {
     BreakerGate gate = owner.breaker();
     if (gate != null) {
-      gate.onFatalFailure();
+      gate.release();
     }
   }
 
@@ -369,11 +415,20 @@ final class Attempts<T> {
     }
   }
 
+  private static Instant plus(Instant start, Duration amount) {
+    try {
+      return start.plus(amount);
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return Instant.MAX; // a cap too far away to reach is no cap
+    }
+  }
+
   /** Completes this delivery once {@code settlement} completes; runs at most once. */
   void settle(CompletionStage<Void> settlement) {
     if (!settled.compareAndSet(false, true)) {
       return;
     }
+
     settlement.whenComplete(
         (ok, error) -> {
           if (error != null) {

@@ -39,12 +39,14 @@ final class BreakerGate {
   private final Engine engine;
   private final Target target;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.function.Consumer<CircuitBreakerOnStateTransitionEvent> listener =
+      this::onTransition;
 
   BreakerGate(CircuitBreaker breaker, Engine engine, Target target) {
     this.breaker = breaker;
     this.engine = engine;
     this.target = target;
-    breaker.getEventPublisher().onStateTransition(this::onTransition);
+    BreakerEvents.join(breaker, listener);
     if (!permitsCalls(breaker.getState())) {
       target.breakerPause();
       scheduleProbe();
@@ -71,14 +73,16 @@ final class BreakerGate {
     return !permitsCalls(breaker.getState());
   }
 
-  /** A fatal failure says nothing about the downstream: it neither opens nor closes the breaker. */
-  void onFatalFailure() {
+  /**
+   * Gives back a permission without recording an outcome: a fatal failure says nothing about the
+   * downstream, nor does a message that never reached the handler. In half-open the freed trial
+   * slot must be usable, so a consumer paused for want of one resumes.
+   */
+  void release() {
     breaker.releasePermission();
-  }
-
-  boolean refusing() {
-    return !permitsCalls(breaker.getState())
-        || breaker.getState() == CircuitBreaker.State.HALF_OPEN;
+    if (breaker.getState() == CircuitBreaker.State.HALF_OPEN) {
+      target.breakerResume();
+    }
   }
 
   CircuitBreaker.State state() {
@@ -86,7 +90,9 @@ final class BreakerGate {
   }
 
   void close() {
-    closed.set(true);
+    if (closed.compareAndSet(false, true)) {
+      BreakerEvents.leave(breaker, listener);
+    }
   }
 
   private void onTransition(CircuitBreakerOnStateTransitionEvent event) {

@@ -80,6 +80,11 @@ final class DeadLettersImpl implements DeadLetters {
 
   private WireMessage redriven(WireMessage m, int count) {
     Envelope.Builder b = m.envelope().toBuilder().attempt(1);
+    // A deadline already passed would only dead-letter the message again as expired.
+    if (m.envelope().deadline().isPresent()
+        && m.envelope().deadline().get().isBefore(clock.instant())) {
+      b.deadline(null);
+    }
     for (String header : m.envelope().headers().keySet()) {
       if (header.startsWith(Failure.PREFIX) || header.equals(Attempts.FIRST_FAILURE)) {
         b.removeHeader(header);

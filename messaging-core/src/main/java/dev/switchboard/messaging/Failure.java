@@ -88,9 +88,9 @@ public record Failure(
     return new Failure(
         reason,
         top.getClass().getName(),
-        String.valueOf(top.getMessage()),
+        Objects.toString(top.getMessage(), ""),
         root.getClass().getName(),
-        String.valueOf(root.getMessage()),
+        Objects.toString(root.getMessage(), ""),
         trace.toString(),
         attempts,
         firstFailure,

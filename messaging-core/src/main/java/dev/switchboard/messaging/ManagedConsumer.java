@@ -48,6 +48,11 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
   private final Object monitor = new Object();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Set<Attempts<T>> waitingForRetry = ConcurrentHashMap.newKeySet();
+
+  /** Message id to how often this consumer gave it back unhandled; bounded, see giveBack. */
+  private final ConcurrentHashMap<String, Integer> givenBack = new ConcurrentHashMap<>();
+
+  private volatile Runnable onClose = () -> {};
   final LongAdder handled = new LongAdder();
   final LongAdder failures = new LongAdder();
   final LongAdder retried = new LongAdder();
@@ -163,28 +168,65 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
 
   @Override
   public CompletionStage<Void> onDelivery(Delivery delivery) {
+    // Count the delivery before looking at the drain flag: drain sets the flag, then waits for
+    // the count, so a delivery either sees the flag or is waited for, never neither.
+    inFlight.incrementAndGet();
     if (draining || closed) {
+      settled();
       return giveBack(delivery);
     }
     if (breaker != null && !breaker.tryAcquire()) {
+      settled();
       return giveBack(delivery);
     }
-    inFlight.incrementAndGet();
     Attempts<T> attempts = new Attempts<>(this, delivery);
     try {
       attempts.start();
     } catch (RuntimeException e) {
       // Attempts contains every failure it can foresee; this is the last line of defence.
       engine.listener().toolkitError("unexpected failure handling a delivery on " + describe(), e);
-      attempts.settle(delivery.release());
+      if (breaker != null) {
+        breaker.release();
+      }
+      attempts.settle(giveBack(delivery));
     }
     return attempts.done();
   }
 
-  /** Gives a delivery back to the broker without counting an attempt. */
+  /**
+   * Gives a delivery back to the broker without counting an attempt, and remembers it, so that the
+   * broker's delivery count is not held against the message (see {@link #givenBack}).
+   */
   CompletionStage<Void> giveBack(Delivery delivery) {
     released.increment();
+    if (givenBack.size() > 10_000) {
+      givenBack.clear(); // bounded: forgetting only makes the delivery limit stricter
+    }
+    givenBack.merge(delivery.message().envelope().id(), 1, Integer::sum);
     return delivery.release();
+  }
+
+  /** How often this consumer gave the message back unhandled. */
+  int givenBack(String id) {
+    if (givenBack.isEmpty()) {
+      return 0;
+    }
+    return givenBack.getOrDefault(id, 0);
+  }
+
+  /** The message was settled for good; stop remembering its give-backs. */
+  void forget(String id) {
+    if (!givenBack.isEmpty()) {
+      givenBack.remove(id);
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void onClose(Runnable action) {
+    this.onClose = action;
   }
 
   /** Called by {@link Attempts} once its delivery is settled. */
@@ -312,6 +354,7 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
     long remaining = Math.max(0, deadline - System.nanoTime());
     closeTransport(Duration.ofNanos(Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(500))));
     closed = true;
+    onClose.run();
     int returned = (int) (released.sum() - releasedAtStart) + handedOver;
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     DrainReport report =
@@ -343,12 +386,23 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
 
   @Override
   public void close() {
-    if (closed) {
-      return;
+    synchronized (monitor) {
+      if (closed) {
+        return;
+      }
+      draining = true;
     }
-    draining = true;
-    closeTransport(Duration.ofSeconds(5));
+    TransportConsumer c = consumer;
+    if (c != null) {
+      c.stopFetching();
+    }
+    // A message waiting for an in-process retry goes back now, not when its timer fires.
+    for (Attempts<T> waiting : waitingForRetry) {
+      waiting.abandonForClose();
+    }
     closed = true;
+    closeTransport(Duration.ofSeconds(5));
+    onClose.run();
     LOG.info("{} closed", describe());
   }
 

@@ -351,8 +351,14 @@ public final class Messaging implements AutoCloseable {
     Objects.requireNonNull(type, "type");
     ManagedConsumer<T> c =
         new ManagedConsumer<>(engine, destination, group, type, invocation, options, responder);
-    c.start();
     consumers.add(c);
+    c.onClose(() -> consumers.remove(c));
+    try {
+      c.start();
+    } catch (RuntimeException e) {
+      consumers.remove(c);
+      throw e;
+    }
     return c;
   }
 

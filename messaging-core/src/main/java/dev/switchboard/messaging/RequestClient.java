@@ -115,16 +115,29 @@ final class RequestClient implements AutoCloseable {
                   + destination
                   + "' refused. Raise Messaging.builder().maxPendingRequests(..) or slow down"));
     }
-    Payloads.Encoded encoded;
     try {
-      encoded = engine.payloads().encode(destination, value);
+      return send(destination, value, replyType, opts, policy, now, deadline, caller, breaker);
     } catch (RuntimeException e) {
+      // Nothing was registered (or it was removed again): give back the slots taken above.
       size.decrementAndGet();
       if (breaker != null) {
         breaker.releasePermission();
       }
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private <R> CompletableFuture<R> send(
+      String destination,
+      Object value,
+      Class<R> replyType,
+      SendOptions opts,
+      @Nullable RequestPolicy policy,
+      Instant now,
+      Instant deadline,
+      @Nullable HandlerContext caller,
+      @Nullable CircuitBreaker breaker) {
+    Payloads.Encoded encoded = engine.payloads().encode(destination, value);
     String id = opts.id().orElseGet(() -> UUID.randomUUID().toString());
     Envelope.Builder b =
         Envelope.builder()
@@ -145,9 +158,7 @@ final class RequestClient implements AutoCloseable {
     Pending<R> p =
         new Pending<>(replyType, destination, new WireMessage(b.build(), encoded.body()), deadline);
     if (pending.putIfAbsent(id, p) != null) {
-      size.decrementAndGet();
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("a request with id " + id + " is already pending"));
+      throw new IllegalStateException("a request with id " + id + " is already pending");
     }
     if (breaker != null) {
       long started = System.nanoTime();
@@ -206,16 +217,19 @@ final class RequestClient implements AutoCloseable {
                     }
                   });
     }
-    engine
-        .transport()
-        .send(Destination.queue(p.destination), p.message)
-        .whenComplete(
-            (ok, error) -> {
-              if (error != null && remove(id, p)) {
-                cancelTimers(p);
-                p.future.completeExceptionally(RetryPolicy.unwrap(error));
-              }
-            });
+    CompletableFuture<Void> sent;
+    try {
+      sent = engine.transport().send(Destination.queue(p.destination), p.message);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete(
+        (ok, error) -> {
+          if (error != null && remove(id, p)) {
+            cancelTimers(p);
+            p.future.completeExceptionally(RetryPolicy.unwrap(error));
+          }
+        });
   }
 
   private static void record(CircuitBreaker breaker, long started, @Nullable Throwable error) {

@@ -57,17 +57,26 @@ public final class RequestPolicy {
     private int maxAttempts = 1;
     private @Nullable Duration attemptTimeout;
     private Duration backoff = Duration.ofMillis(50);
+    private final java.util.Set<String> given = new java.util.HashSet<>();
 
     private Builder() {}
 
+    private void once(String setting) {
+      if (!given.add(setting)) {
+        throw new IllegalStateException(setting + " is already set on this RequestPolicy builder");
+      }
+    }
+
     /** While {@code breaker} is open, requests fail with {@link CircuitOpenException} unsent. */
     public Builder circuitBreaker(CircuitBreaker breaker) {
+      once("circuitBreaker");
       this.breaker = Objects.requireNonNull(breaker, "breaker");
       return this;
     }
 
     /** Attempts in all, from 1; retries only happen while the call's deadline allows. */
     public Builder maxAttempts(int maxAttempts) {
+      once("maxAttempts");
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
       }
@@ -76,6 +85,7 @@ public final class RequestPolicy {
     }
 
     public Builder attemptTimeout(Duration attemptTimeout) {
+      once("attemptTimeout");
       if (Objects.requireNonNull(attemptTimeout, "attemptTimeout").isNegative()
           || attemptTimeout.isZero()) {
         throw new IllegalArgumentException(
@@ -87,6 +97,7 @@ public final class RequestPolicy {
 
     /** The pause between attempts; 50 ms by default. */
     public Builder backoff(Duration backoff) {
+      once("backoff");
       if (Objects.requireNonNull(backoff, "backoff").isNegative()) {
         throw new IllegalArgumentException("backoff must not be negative, was " + backoff);
       }

@@ -49,7 +49,7 @@ final class Responder<T, R> implements Invocation<T> {
       boolean retryable = error instanceof MessagingException m && m.isRetryable();
       reply
           .header(WireHeaders.ERROR_TYPE, error.getClass().getName())
-          .header(WireHeaders.ERROR_MESSAGE, String.valueOf(error.getMessage()))
+          .header(WireHeaders.ERROR_MESSAGE, java.util.Objects.toString(error.getMessage(), ""))
           .header(WireHeaders.ERROR_RETRYABLE, Boolean.toString(retryable));
       body = new byte[0];
       engine

@@ -46,6 +46,7 @@ public final class RetryPolicy {
 
   private RetryPolicy(Builder b) {
     this.maxAttempts = b.maxAttempts;
+    // An unset in-process tier shrinks to fit a smaller maxAttempts; an explicit one is checked.
     this.inProcessAttempts = Math.min(b.inProcessAttempts, b.maxAttempts);
     this.initialDelay = b.initialDelay;
     this.multiplier = b.multiplier;
@@ -308,6 +309,16 @@ public final class RetryPolicy {
       if (initialDelay.compareTo(maxDelay) > 0) {
         throw new IllegalArgumentException(
             "initialDelay (" + initialDelay + ") must not exceed maxDelay (" + maxDelay + ")");
+      }
+      if (given.contains("inProcessAttempts")
+          && given.contains("maxAttempts")
+          && inProcessAttempts > maxAttempts) {
+        throw new IllegalArgumentException(
+            "inProcessAttempts ("
+                + inProcessAttempts
+                + ") must not exceed maxAttempts ("
+                + maxAttempts
+                + ")");
       }
       for (Class<? extends Throwable> type : fatal) {
         if (retryable.contains(type)) {

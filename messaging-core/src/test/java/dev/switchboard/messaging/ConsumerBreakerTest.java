@@ -147,4 +147,91 @@ class ConsumerBreakerTest {
     assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
     assertThat(s.state()).isEqualTo(ConsumerState.RUNNING);
   }
+
+  @Test
+  void aFatalTrialInHalfOpenFreesItsSlotAndConsumptionResumes() {
+    CircuitBreaker oneTrial =
+        CircuitBreaker.of(
+            "one-trial",
+            CircuitBreakerConfig.custom()
+                .slidingWindowSize(2)
+                .minimumNumberOfCalls(1)
+                .waitDurationInOpenState(Duration.ofSeconds(10))
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .build());
+    oneTrial.transitionToOpenState();
+    Set<Integer> handled = ConcurrentHashMap.newKeySet();
+    Subscription[] holder = new Subscription[1];
+    holder[0] =
+        messaging.consume(
+            "jobs",
+            Job.class,
+            (job, ctx) -> {
+              if (job.n() == 0) {
+                // Hold the only trial slot until the other message has been refused.
+                await()
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> holder[0].state() == ConsumerState.PAUSED_BY_BREAKER);
+                throw new FatalMessageException("bad data");
+              }
+              handled.add(job.n());
+            },
+            ConsumerOptions.builder().concurrency(2).circuitBreaker(oneTrial).build());
+    // Key "a" hashes to an earlier ordering lane than "b", so job 0 is taken first.
+    messaging.send("jobs", new Job(0), SendOptions.key("a")).join();
+    messaging.send("jobs", new Job(1), SendOptions.key("b")).join();
+    time.advance(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains(1));
+    DeadLetters dl = messaging.queueDeadLetters("jobs");
+    await().atMost(Duration.ofSeconds(5)).until(() -> dl.count() == 1);
+    assertThat(oneTrial.getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(holder[0].state()).isEqualTo(ConsumerState.RUNNING);
+  }
+
+  @Test
+  void messagesGivenBackByTheBreakerDoNotCountTowardTheDeliveryLimit() {
+    AtomicBoolean down = new AtomicBoolean(true);
+    Set<Integer> handled = ConcurrentHashMap.newKeySet();
+    Subscription s =
+        messaging.consume(
+            "jobs",
+            Job.class,
+            (job, ctx) -> {
+              if (down.get()) {
+                throw new IllegalStateException("downstream down");
+              }
+              handled.add(job.n());
+            },
+            ConsumerOptions.builder()
+                .circuitBreaker(breaker)
+                .deliveryLimit(3)
+                .retry(RetryPolicy.builder().maxAttempts(3).inProcessAttempts(3).build())
+                .build());
+    for (int i = 0; i < 5; i++) {
+      messaging.send("jobs", new Job(i), SendOptions.key("same-key")).join();
+    }
+    // Ten open/half-open cycles, each giving the head message back to the broker.
+    for (int cycle = 0; cycle < 10; cycle++) {
+      // Each poll moves virtual time on by 200 ms, so in-process retries run until it opens.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                time.advance(Duration.ofMillis(200));
+                return breaker.getState() == CircuitBreaker.State.OPEN;
+              });
+      time.advance(Duration.ofSeconds(10));
+    }
+    down.set(false);
+    // The trial that failed last may reopen the breaker once more; keep time moving.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              time.advance(Duration.ofSeconds(1));
+              return handled.size() == 5;
+            });
+    assertThat(messaging.queueDeadLetters("jobs").count()).isZero();
+    assertThat(s.stats().released()).isGreaterThanOrEqualTo(10);
+  }
 }

@@ -152,4 +152,16 @@ class RequestResilienceTest {
     assertThat(handled).isEmpty();
     assertThat(messaging.droppedReplies()).isZero();
   }
+
+  @Test
+  void aRequestThatFailsBeforeSendingGivesBackItsBulkheadSlot() {
+    for (int i = 0; i < 5; i++) {
+      var refused = messaging.request("quotes", new Object(), Answer.class, Duration.ofSeconds(1));
+      assertThat(failure(refused)).isInstanceOf(ConfigurationException.class);
+    }
+    assertThat(messaging.pendingRequests()).isZero();
+    assertThat(breaker.getMetrics().getNumberOfBufferedCalls()).isZero();
+    var accepted = messaging.request("slow", new Ask("q"), Answer.class, Duration.ofSeconds(1));
+    assertThat(accepted).isNotDone();
+  }
 }

@@ -201,4 +201,69 @@ class RetryEngineTest {
     assertThat(reply.handle((v, e) -> e).join()).isInstanceOf(RequestTimeoutException.class);
     assertThat(messaging.pendingRequests()).isZero();
   }
+
+  @Test
+  void aClassifierThatThrowsIsTreatedAsRetryableAndTheConsumerCarriesOn() {
+    ConsumerOptions options =
+        ConsumerOptions.builder()
+            .retry(
+                RetryPolicy.builder()
+                    .maxAttempts(2)
+                    .initialDelay(Duration.ofSeconds(1))
+                    .jitter(Jitter.NONE)
+                    .fatalWhen(t -> t.getMessage().contains("poison")) // NPE on a null message
+                    .build())
+            .build();
+    AtomicInteger calls = new AtomicInteger();
+    messaging.consume(
+        "jobs",
+        Job.class,
+        (job, ctx) -> {
+          if (job.n() == 1 && calls.incrementAndGet() == 1) {
+            throw new IllegalStateException();
+          }
+          attempts.add(time.now());
+        },
+        options);
+    messaging.send("jobs", new Job(1)).join();
+    await().until(() -> calls.get() == 1);
+    time.advance(Duration.ofSeconds(1));
+    awaitAttempts(1);
+    messaging.send("jobs", new Job(2)).join();
+    awaitAttempts(2);
+  }
+
+  @Test
+  void anUnboundedRetryTimeDoesNotOverflow() {
+    ConsumerOptions forever =
+        ConsumerOptions.builder()
+            .retry(
+                RetryPolicy.builder()
+                    .maxAttempts(3)
+                    .initialDelay(Duration.ofSeconds(1))
+                    .jitter(Jitter.NONE)
+                    .maxRetryTime(java.time.temporal.ChronoUnit.FOREVER.getDuration())
+                    .build())
+            .build();
+    Subscription s = messaging.consume("jobs", Job.class, failing(1), forever);
+    messaging.send("jobs", new Job(1)).join();
+    awaitAttempts(1);
+    time.advance(Duration.ofSeconds(1));
+    await().until(() -> s.stats().handled() == 1);
+  }
+
+  @Test
+  void closingDuringAnInProcessRetryGivesTheMessageBackOnce() {
+    Subscription first = messaging.consume("jobs", Job.class, failing(1), retrying(5, 5));
+    messaging.send("jobs", new Job(1)).join();
+    awaitAttempts(1);
+    first.close();
+    assertThat(time.pendingTasks()).isZero();
+    List<Integer> second = new CopyOnWriteArrayList<>();
+    messaging.consume("jobs", Job.class, (job, ctx) -> second.add(ctx.attempt()));
+    await().until(() -> second.size() == 1);
+    time.advance(Duration.ofSeconds(10)); // a stray retry timer would fire here
+    assertThat(second).containsExactly(1);
+    assertThat(attempts).hasSize(1);
+  }
 }

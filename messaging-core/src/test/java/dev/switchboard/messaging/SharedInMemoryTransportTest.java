@@ -83,4 +83,25 @@ class SharedInMemoryTransportTest {
     survivor.close();
     producer.close();
   }
+
+  @Test
+  void closedSubscriptionsLeaveTheSubscriptionList() {
+    Messaging m = process();
+    for (int i = 0; i < 3; i++) {
+      m.consume("jobs", Job.class, (job, ctx) -> {}).close();
+    }
+    Subscription open = m.consume("jobs", Job.class, (job, ctx) -> {});
+    assertThat(m.subscriptions()).containsExactly(open);
+    m.close();
+  }
+
+  @Test
+  void publishingToATopicWithNoSubscriberGroupFailsAsOnRabbitMq() {
+    Messaging m = process();
+    var published = m.publish("nobody-listens", new Job(1));
+    assertThat(published.handle((v, e) -> RetryPolicy.unwrap(e)).join())
+        .isInstanceOf(DestinationNotFoundException.class)
+        .hasMessageContaining("nobody-listens");
+    m.close();
+  }
 }

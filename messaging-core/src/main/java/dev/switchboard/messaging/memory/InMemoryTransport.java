@@ -33,8 +33,9 @@ import java.util.concurrent.Executors;
  * <p>Give it the same {@link Scheduler} as the {@code Messaging} on top (a {@code VirtualTime} in
  * tests) so that delayed redelivery follows the same clock as retries and timeouts.
  *
- * <p>A topic with no groups drops what is published to it, as a fan-out exchange with no queues
- * would; a work queue keeps its messages until a worker takes them.
+ * <p>Publishing to a topic with no subscriber group fails with {@code
+ * DestinationNotFoundException}, as it does on RabbitMQ, because nothing would receive the message;
+ * a work queue keeps its messages until a worker takes them.
  */
 public final class InMemoryTransport implements Transport {
   private static final Set<Capability> CAPABILITIES =
@@ -101,10 +102,17 @@ public final class InMemoryTransport implements Transport {
       queue(destination.name()).offer(message);
     } else {
       Map<String, MemoryGroup> groups = topics.get(destination.name());
-      if (groups != null) {
-        for (MemoryGroup g : groups.values()) {
-          g.offer(message);
-        }
+      if (groups == null || groups.isEmpty()) {
+        return CompletableFuture.failedFuture(
+            new DestinationNotFoundException(
+                destination.name(),
+                "topic '"
+                    + destination.name()
+                    + "' has no subscriber group, so nothing would"
+                    + " receive the message; subscribe a group first"));
+      }
+      for (MemoryGroup g : groups.values()) {
+        g.offer(message);
       }
     }
     return CompletableFuture.completedFuture(null);
@@ -113,6 +121,9 @@ public final class InMemoryTransport implements Transport {
   @Override
   public CompletableFuture<Void> reply(String replyAddress, WireMessage message) {
     ReplyHandler handler = replyEndpoints.get(replyAddress);
+    if (closed) {
+      return CompletableFuture.failedFuture(new TransportException("transport is closed"));
+    }
     if (handler == null) {
       return CompletableFuture.failedFuture(
           new DestinationNotFoundException(
@@ -133,12 +144,27 @@ public final class InMemoryTransport implements Transport {
 
   @Override
   public TransportConsumer consume(ConsumerSpec spec, DeliveryHandler handler) {
+    return consume(spec, handler, c -> {});
+  }
+
+  TransportConsumer consume(
+      ConsumerSpec spec,
+      DeliveryHandler handler,
+      java.util.function.Consumer<TransportConsumer> alsoOnClose) {
     if (closed) {
       throw new TransportException("transport is closed");
     }
     MemoryGroup group = group(spec.destination(), spec.group());
     MemoryConsumer consumer =
-        new MemoryConsumer(group, handler, spec.concurrency(), scheduler, consumers::remove);
+        new MemoryConsumer(
+            group,
+            handler,
+            spec.concurrency(),
+            scheduler,
+            c -> {
+              consumers.remove(c);
+              alsoOnClose.accept(c);
+            });
     consumers.add(consumer);
     consumer.start();
     return consumer;

@@ -65,7 +65,7 @@ final class MemoryConnection implements Transport {
   @Override
   public TransportConsumer consume(ConsumerSpec spec, DeliveryHandler handler) {
     requireOpen();
-    TransportConsumer c = shared.consume(spec, handler);
+    TransportConsumer c = shared.consume(spec, handler, consumers::remove);
     consumers.add(c);
     return c;
   }
@@ -74,8 +74,21 @@ final class MemoryConnection implements Transport {
   public ReplyEndpoint openReplyEndpoint(ReplyHandler handler) {
     requireOpen();
     ReplyEndpoint e = shared.openReplyEndpoint(handler);
-    endpoints.add(e);
-    return e;
+    ReplyEndpoint tracked =
+        new ReplyEndpoint() {
+          @Override
+          public String address() {
+            return e.address();
+          }
+
+          @Override
+          public void close() {
+            endpoints.remove(this);
+            e.close();
+          }
+        };
+    endpoints.add(tracked);
+    return tracked;
   }
 
   @Override

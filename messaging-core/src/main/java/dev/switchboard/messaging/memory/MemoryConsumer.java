@@ -1,5 +1,6 @@
 package dev.switchboard.messaging.memory;
 
+import dev.switchboard.messaging.TransportException;
 import dev.switchboard.messaging.spi.Delivery;
 import dev.switchboard.messaging.spi.DeliveryHandler;
 import dev.switchboard.messaging.spi.TransportConsumer;
@@ -184,35 +185,43 @@ final class MemoryConsumer implements TransportConsumer {
 
     @Override
     public CompletionStage<Void> ack() {
-      if (settled.compareAndSet(false, true)) {
-        group.done(entry);
-      }
-      return CompletableFuture.completedFuture(null);
+      return settle(() -> group.done(entry));
     }
 
     @Override
     public CompletionStage<Void> release() {
-      if (settled.compareAndSet(false, true)) {
-        group.giveBack(entry);
-      }
-      return CompletableFuture.completedFuture(null);
+      return settle(() -> group.giveBack(entry));
     }
 
     @Override
     public CompletionStage<Void> redeliver(WireMessage next, Duration delay) {
-      if (settled.compareAndSet(false, true)) {
-        scheduler.schedule(delay, () -> group.offer(next));
-        group.done(entry);
-      }
-      return CompletableFuture.completedFuture(null);
+      return settle(
+          () -> {
+            scheduler.schedule(delay, () -> group.offer(next));
+            group.done(entry);
+          });
     }
 
     @Override
     public CompletionStage<Void> deadLetter(WireMessage deadLetter) {
-      if (settled.compareAndSet(false, true)) {
-        group.deadLetter(deadLetter);
-        group.done(entry);
+      return settle(
+          () -> {
+            group.deadLetter(deadLetter);
+            group.done(entry);
+          });
+    }
+
+    /**
+     * Runs the first settlement; a later one fails, as a broker refuses to settle a message it
+     * already took back (for instance when the consumer closed under a running handler).
+     */
+    private CompletionStage<Void> settle(Runnable outcome) {
+      if (!settled.compareAndSet(false, true)) {
+        return CompletableFuture.failedFuture(
+            new TransportException(
+                "delivery on " + group.describe() + " was already settled or given back"));
       }
+      outcome.run();
       return CompletableFuture.completedFuture(null);
     }
   }
