@@ -1,0 +1,182 @@
+package dev.switchboard.kafka;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs deliveries on worker threads, never on a poll thread.
+ *
+ * <p>Design: at most {@code concurrency} tasks are out at once; a task is out from the moment it
+ * starts until it reports {@link #done}, which the delivery does when it is settled (not when the
+ * handler's thread returns, so asynchronous handlers are bounded too). When keyed, tasks with the
+ * same key run one at a time in submission order, while tasks with different keys run in parallel:
+ * each key with work has a queue, and only its head is ever in the ready queue or out. Tasks
+ * without a key are never held back. All state is guarded by this object's monitor; the worker pool
+ * has exactly {@code concurrency} threads, so a synchronous handler never waits for a thread.
+ */
+final class Dispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** A unit of work; {@link #run} must eventually lead to {@link Dispatcher#done}. */
+  interface Task {
+    /** The ordering key, or null for none. */
+    @Nullable String key();
+
+    void run();
+  }
+
+  private final int concurrency;
+  private final boolean keyed;
+  private final String name;
+  private final ExecutorService workers;
+  private final ArrayDeque<Task> ready = new ArrayDeque<>();
+
+  /** Keys with a task ready or out, to the tasks waiting behind it. */
+  private final Map<String, ArrayDeque<Task>> claimed = new HashMap<>();
+
+  private int out;
+  private boolean shutdown;
+
+  Dispatcher(String name, int concurrency, boolean keyed) {
+    this.name = name;
+    this.concurrency = concurrency;
+    this.keyed = keyed;
+    this.workers = Executors.newFixedThreadPool(concurrency, Threads.pool(name));
+  }
+
+  synchronized void submit(Task task) {
+    String key = keyOf(task);
+    if (key != null) {
+      ArrayDeque<Task> behind = claimed.get(key);
+      if (behind != null) {
+        behind.add(task);
+        return;
+      }
+      claimed.put(key, new ArrayDeque<>(2));
+    }
+    ready.add(task);
+    pump();
+  }
+
+  /** Reports that a task is settled, freeing its slot and its key. Call once per task. */
+  synchronized void done(Task task) {
+    out--;
+    release(keyOf(task));
+    pump();
+  }
+
+  /**
+   * Takes back tasks that have not started and match {@code filter}. Their keys pass to the next
+   * remaining task of the same key.
+   */
+  synchronized List<Task> withdraw(Predicate<Task> filter) {
+    List<Task> removed = new ArrayList<>();
+    for (ArrayDeque<Task> behind : claimed.values()) {
+      for (Iterator<Task> it = behind.iterator(); it.hasNext(); ) {
+        Task t = it.next();
+        if (filter.test(t)) {
+          it.remove();
+          removed.add(t);
+        }
+      }
+    }
+    List<Task> readyRemoved = new ArrayList<>();
+    for (Iterator<Task> it = ready.iterator(); it.hasNext(); ) {
+      Task t = it.next();
+      if (filter.test(t)) {
+        it.remove();
+        readyRemoved.add(t);
+      }
+    }
+    for (Task t : readyRemoved) {
+      release(keyOf(t));
+    }
+    removed.addAll(readyRemoved);
+    pump();
+    return removed;
+  }
+
+  /** Tasks out now; for tests and flow control. */
+  synchronized int out() {
+    return out;
+  }
+
+  /**
+   * Stops taking tasks and waits at most {@code timeout} for running handlers to return. Handlers
+   * still running then are left to finish on their own (the threads are daemons, never interrupted:
+   * a handler's thread belongs to its work); whatever they settle afterwards fails, and the broker
+   * delivers those messages again.
+   */
+  void shutdown(Duration timeout) {
+    synchronized (this) {
+      shutdown = true;
+      ready.clear();
+      claimed.clear();
+    }
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+        LOG.warn(
+            "Handlers of {} are still running after the consumer closed; what they settle now"
+                + " fails and those messages will be delivered again",
+            name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void release(@Nullable String key) {
+    if (key == null) {
+      return;
+    }
+    ArrayDeque<Task> behind = claimed.get(key);
+    if (behind == null) {
+      return;
+    }
+    Task next = behind.poll();
+    if (next != null) {
+      ready.add(next);
+    } else {
+      claimed.remove(key);
+    }
+  }
+
+  private void pump() {
+    while (!shutdown && out < concurrency && !ready.isEmpty()) {
+      Task t = ready.poll();
+      out++;
+      try {
+        workers.execute(() -> runSafely(t));
+      } catch (RejectedExecutionException e) {
+        out--;
+        return;
+      }
+    }
+  }
+
+  private void runSafely(Task t) {
+    try {
+      t.run();
+    } catch (RuntimeException | Error e) {
+      LOG.error("A delivery task of {} failed outside the handler; it is released", name, e);
+    }
+  }
+
+  private @Nullable String keyOf(Task t) {
+    return keyed ? t.key() : null;
+  }
+}

@@ -1,0 +1,230 @@
+package dev.switchboard.kafka;
+
+import dev.switchboard.messaging.TransportException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Which offsets of one assigned partition are settled, and what may be committed.
+ *
+ * <p>Invariants: the commit point is the lowest fetched offset not yet settled, or the next offset
+ * to fetch when everything fetched is settled; it never decreases while the partition is assigned,
+ * so a committed offset never moves backwards. Offsets above the commit point that are settled
+ * already travel in the commit's metadata (see {@link OffsetRanges}), so a restart or a new owner
+ * skips them instead of handling them again. An acknowledgement completes when a successful commit
+ * covers its offset. All methods are synchronized: poll and worker threads both call them.
+ */
+final class PartitionLedger {
+  /** Offset metadata is limited to 4096 bytes by default on the broker; stay well under. */
+  private static final int METADATA_BUDGET = 3000;
+
+  private final TopicPartition partition;
+  private final TreeSet<Long> pending = new TreeSet<>();
+  private final OffsetRanges settled;
+  private final TreeMap<Long, CompletableFuture<Void>> waiters = new TreeMap<>();
+  private final List<CompletableFuture<Void>> rewindWaiters = new ArrayList<>(1);
+  private long nextFetch;
+  private long lastSentOffset = -1;
+  private String lastSentMetadata = "";
+  private long committedOffset = -1;
+  private String committedMetadata = "";
+  private int out;
+  private boolean rewind;
+  private boolean active = true;
+
+  /** What one commit of this partition carried. */
+  record Commit(OffsetAndMetadata offset, OffsetRanges above) {}
+
+  PartitionLedger(TopicPartition partition, long position, OffsetRanges alreadySettled) {
+    this.partition = partition;
+    this.nextFetch = position;
+    this.settled = alreadySettled;
+    this.settled.removeBelow(position);
+  }
+
+  TopicPartition partition() {
+    return partition;
+  }
+
+  /** Records a fetched offset; false if it was settled before and must be skipped. */
+  synchronized boolean fetched(long offset) {
+    nextFetch = Math.max(nextFetch, offset + 1);
+    if (settled.contains(offset)) {
+      return false;
+    }
+    pending.add(offset);
+    return true;
+  }
+
+  /**
+   * Hands a record out by running {@code submit}, unless a rewind is pending or the partition is
+   * gone; atomic with {@link #rewindThen}, so no record slips past a release.
+   */
+  synchronized boolean handOutUnlessRewinding(Runnable submit) {
+    if (rewind || !active) {
+      return false;
+    }
+    out++;
+    submit.run();
+    return true;
+  }
+
+  /** A handed-out record is back: settled, released or withdrawn before it started. */
+  synchronized void returned() {
+    out--;
+  }
+
+  /**
+   * Marks an offset settled; the returned stage completes when a commit covers it. Fails at once if
+   * the partition is no longer assigned here.
+   */
+  synchronized CompletableFuture<Void> settle(long offset) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (!active) {
+      f.completeExceptionally(revoked());
+      return f;
+    }
+    pending.remove(offset);
+    settled.add(offset);
+    waiters.put(offset, f);
+    return f;
+  }
+
+  synchronized boolean active() {
+    return active;
+  }
+
+  /** Asks for a seek back to the commit point once nothing of this partition is out. */
+  synchronized CompletableFuture<Void> requestRewind() {
+    return rewindThen(() -> {});
+  }
+
+  /**
+   * Like {@link #requestRewind}, then runs {@code afterwards} (which takes back the records not yet
+   * started) before any other record of the partition can be handed out.
+   */
+  synchronized CompletableFuture<Void> rewindThen(Runnable afterwards) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (!active) {
+      f.complete(null);
+      return f;
+    }
+    rewind = true;
+    rewindWaiters.add(f);
+    afterwards.run();
+    return f;
+  }
+
+  synchronized boolean rewindRequested() {
+    return rewind;
+  }
+
+  /**
+   * When a rewind is requested and nothing is out, forgets what is fetched but unsettled and
+   * returns the offset to seek to; empty otherwise. The caller must seek and then call {@link
+   * #rewound}.
+   */
+  synchronized Optional<Long> rewindPoint() {
+    if (!rewind || out > 0) {
+      return Optional.empty();
+    }
+    long point = commitPoint();
+    pending.clear();
+    nextFetch = point;
+    return Optional.of(point);
+  }
+
+  synchronized void rewound() {
+    rewind = false;
+    rewindWaiters.forEach(f -> f.complete(null));
+    rewindWaiters.clear();
+  }
+
+  /**
+   * The next commit to send: empty if it equals the last one sent, or with {@code force} the last
+   * one known to have succeeded.
+   */
+  synchronized Optional<Commit> nextCommit(boolean force) {
+    long point = commitPoint();
+    settled.removeBelow(point);
+    OffsetRanges above = settled.fitting(point, METADATA_BUDGET);
+    String metadata = above.encode(point);
+    boolean same =
+        force
+            ? point == committedOffset && metadata.equals(committedMetadata)
+            : point == lastSentOffset && metadata.equals(lastSentMetadata);
+    if (same) {
+      return Optional.empty();
+    }
+    lastSentOffset = point;
+    lastSentMetadata = metadata;
+    return Optional.of(new Commit(new OffsetAndMetadata(point, metadata), above));
+  }
+
+  /** A commit succeeded: completes every acknowledgement it covers. */
+  synchronized void committed(Commit commit) {
+    long offset = commit.offset().offset();
+    if (offset < committedOffset) {
+      return;
+    }
+    committedOffset = offset;
+    committedMetadata = commit.offset().metadata();
+    for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = waiters.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<Long, CompletableFuture<Void>> e = it.next();
+      if (e.getKey() < offset || commit.above().contains(e.getKey())) {
+        e.getValue().complete(null);
+        it.remove();
+      }
+    }
+  }
+
+  /** A commit failed: the next {@link #nextCommit} sends it again. */
+  synchronized void commitFailed() {
+    lastSentOffset = committedOffset;
+    lastSentMetadata = committedMetadata;
+  }
+
+  /**
+   * The partition left this consumer. Acknowledgements no commit covered fail: the new owner
+   * delivers those messages again.
+   */
+  synchronized void revoke() {
+    active = false;
+    TransportException e = revoked();
+    waiters.values().forEach(f -> f.completeExceptionally(e));
+    waiters.clear();
+    rewindWaiters.forEach(f -> f.complete(null));
+    rewindWaiters.clear();
+    rewind = false;
+  }
+
+  /** Fetched records not yet settled, including those waiting for their redelivery time. */
+  synchronized int unsettled() {
+    return pending.size();
+  }
+
+  synchronized long commitPointForTest() {
+    return commitPoint();
+  }
+
+  private long commitPoint() {
+    return pending.isEmpty() ? nextFetch : pending.first();
+  }
+
+  private TransportException revoked() {
+    return new TransportException(
+        "partition "
+            + partition
+            + " was reassigned before its offset was committed; the message will be delivered"
+            + " again");
+  }
+}

@@ -1,0 +1,81 @@
+package dev.switchboard.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class PartitionLedgerTest {
+  private final PartitionLedger ledger =
+      new PartitionLedger(new TopicPartition("t", 0), 100, new OffsetRanges());
+
+  @Test
+  void commitPoint_staysAtTheLowestUnsettledOffset_andHigherSettledOnesTravelInMetadata() {
+    for (long o = 100; o < 105; o++) {
+      ledger.fetched(o);
+    }
+    CompletableFuture<Void> a = ledger.settle(100);
+    CompletableFuture<Void> c = ledger.settle(102);
+    ledger.settle(103);
+
+    PartitionLedger.Commit commit = ledger.nextCommit(false).orElseThrow();
+    assertThat(commit.offset().offset()).isEqualTo(101);
+    assertThat(commit.offset().metadata()).isEqualTo("sb1:1-2");
+    assertThat(ledger.nextCommit(false)).isEmpty();
+
+    ledger.committed(commit);
+    assertThat(a).isCompleted();
+    assertThat(c).isCompleted();
+  }
+
+  @Test
+  void offsetsSettledBeforeARestart_areSkippedWhenFetchedAgain() {
+    PartitionLedger restarted =
+        new PartitionLedger(new TopicPartition("t", 0), 101, OffsetRanges.decode("sb1:1-2", 101));
+
+    assertThat(restarted.fetched(101)).isTrue();
+    assertThat(restarted.fetched(102)).isFalse();
+    assertThat(restarted.fetched(103)).isFalse();
+    assertThat(restarted.fetched(104)).isTrue();
+  }
+
+  @Test
+  void rewind_waitsForRecordsOut_thenReturnsTheLowestUnsettledOffset() {
+    for (long o = 100; o < 104; o++) {
+      ledger.fetched(o);
+    }
+    ledger.settle(100);
+    assertThat(ledger.handOutUnlessRewinding(() -> {})).isTrue();
+    assertThat(ledger.handOutUnlessRewinding(() -> {})).isTrue();
+    CompletableFuture<Void> released = ledger.requestRewind();
+    ledger.returned();
+
+    assertThat(ledger.handOutUnlessRewinding(() -> {})).isFalse();
+    assertThat(ledger.rewindPoint()).isEmpty();
+    ledger.settle(102);
+    ledger.returned();
+    assertThat(ledger.rewindPoint()).contains(101L);
+    ledger.rewound();
+    assertThat(released).isCompleted();
+    assertThat(ledger.fetched(101)).isTrue();
+    assertThat(ledger.fetched(102)).isFalse();
+  }
+
+  @Test
+  void revoke_failsAcknowledgementsNoCommitCovered_andTheCommitPointNeverMovesBack() {
+    ledger.fetched(100);
+    ledger.fetched(101);
+    CompletableFuture<Void> first = ledger.settle(100);
+    PartitionLedger.Commit commit = ledger.nextCommit(false).orElseThrow();
+    ledger.committed(commit);
+    CompletableFuture<Void> second = ledger.settle(101);
+
+    ledger.revoke();
+
+    assertThat(first).isCompleted();
+    assertThat(second).isCompletedExceptionally();
+    assertThat(ledger.settle(101)).isCompletedExceptionally();
+    assertThat(ledger.commitPointForTest()).isGreaterThanOrEqualTo(commit.offset().offset());
+  }
+}
