@@ -314,14 +314,23 @@ final class Attempts<T> {
         .whenComplete(
             (ok, error) -> {
               if (error != null) {
-                engine
-                    .listener()
-                    .toolkitError(
-                        owner.describe()
-                            + ": could not schedule redelivery of "
-                            + wire.envelope().id()
-                            + "; giving it back to the broker",
-                        error);
+                if (owner.isClosed()) {
+                  // The consumer closed while the retry was pending; the broker has the message.
+                  LOG.warn(
+                      "{}: closed before redelivering {}; the broker will deliver it again",
+                      owner.describe(),
+                      wire.envelope().id(),
+                      error);
+                } else {
+                  engine
+                      .listener()
+                      .toolkitError(
+                          owner.describe()
+                              + ": could not schedule redelivery of "
+                              + wire.envelope().id()
+                              + "; giving it back to the broker",
+                          error);
+                }
                 settle(delivery.release());
               } else {
                 owner.forget(wire.envelope().id());
