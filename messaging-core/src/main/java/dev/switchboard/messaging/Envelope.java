@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,7 +35,7 @@ public final class Envelope {
   private final String contentType;
 
   private Envelope(Builder b) {
-    this.id = b.id != null ? b.id : UUID.randomUUID().toString();
+    this.id = b.id != null ? b.id : newId();
     this.type = b.type;
     this.source = b.source;
     this.time = b.time != null ? b.time : Instant.now();
@@ -53,6 +54,18 @@ public final class Envelope {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A random (version 4) UUID from {@link ThreadLocalRandom}: unique, not secret. {@code
+   * UUID.randomUUID()} draws from a locked {@code SecureRandom}, which costs more than the rest of
+   * building a message.
+   */
+  static String newId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long msb = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
+    long lsb = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
   }
 
   /** A builder that starts from every field of this envelope. */

@@ -43,11 +43,9 @@ final class HandlerContext implements MessageContext {
   }
 
   static void exit(@Nullable HandlerContext previous) {
-    if (previous == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
-    }
+    // set(null) rather than remove(): consumer threads handle message after message, and
+    // removing would re-create the thread-local entry every time.
+    CURRENT.set(previous);
   }
 
   @Override

@@ -430,7 +430,10 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
     return current.withEnvelope(next);
   }
 
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+  /** A shared completed stage; the core never completes or obtrudes it. */
   static CompletableFuture<Void> done() {
-    return CompletableFuture.completedFuture(null);
+    return DONE;
   }
 }

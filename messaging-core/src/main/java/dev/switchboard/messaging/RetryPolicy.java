@@ -122,7 +122,12 @@ public final class RetryPolicy {
     if (growth >= Math.log((double) max / initial)) {
       return maxDelay;
     }
-    long nanos = (long) (initial * Math.exp(growth));
+    // Below the cap, compute in decimal so that 200 ms * 2^3 is exactly 1.6 s, not 1.5999... s.
+    java.math.BigDecimal exact =
+        java.math.BigDecimal.valueOf(multiplier)
+            .pow(failedAttempt - 1, java.math.MathContext.DECIMAL64)
+            .multiply(java.math.BigDecimal.valueOf(initial));
+    long nanos = exact.setScale(0, java.math.RoundingMode.HALF_UP).longValue();
     return Duration.ofNanos(Math.max(0, Math.min(nanos, max)));
   }
 

@@ -149,7 +149,7 @@ class ConsumerBreakerTest {
   }
 
   @Test
-  void aFatalTrialInHalfOpenFreesItsSlotAndConsumptionResumes() {
+  void aFatalTrialInHalfOpenFreesItsSlotAndConsumptionResumes() throws Exception {
     CircuitBreaker oneTrial =
         CircuitBreaker.of(
             "one-trial",
@@ -161,6 +161,7 @@ class ConsumerBreakerTest {
                 .build());
     oneTrial.transitionToOpenState();
     Set<Integer> handled = ConcurrentHashMap.newKeySet();
+    CountDownLatch trialStarted = new CountDownLatch(1);
     Subscription[] holder = new Subscription[1];
     holder[0] =
         messaging.consume(
@@ -168,6 +169,7 @@ class ConsumerBreakerTest {
             Job.class,
             (job, ctx) -> {
               if (job.n() == 0) {
+                trialStarted.countDown();
                 // Hold the only trial slot until the other message has been refused.
                 await()
                     .atMost(Duration.ofSeconds(5))
@@ -177,10 +179,11 @@ class ConsumerBreakerTest {
               handled.add(job.n());
             },
             ConsumerOptions.builder().concurrency(2).circuitBreaker(oneTrial).build());
-    // Key "a" hashes to an earlier ordering lane than "b", so job 0 is taken first.
     messaging.send("jobs", new Job(0), SendOptions.key("a")).join();
-    messaging.send("jobs", new Job(1), SendOptions.key("b")).join();
     time.advance(Duration.ofSeconds(10));
+    assertThat(trialStarted.await(5, TimeUnit.SECONDS)).isTrue();
+    // Job 0 holds the only trial slot, so job 1 is refused and the consumer pauses.
+    messaging.send("jobs", new Job(1), SendOptions.key("b")).join();
     await().atMost(Duration.ofSeconds(5)).until(() -> handled.contains(1));
     DeadLetters dl = messaging.queueDeadLetters("jobs");
     await().atMost(Duration.ofSeconds(5)).until(() -> dl.count() == 1);

@@ -126,4 +126,30 @@ class RetryPolicyTest {
     assertThatThrownBy(() -> policy.delay(1, 1.0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> policy.nominalDelay(0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void nominalDelaysAreExactMultiplesWithoutFloatingPointDrift() {
+    RetryPolicy p = RetryPolicy.defaults();
+    assertThat(p.nominalDelay(4)).isEqualTo(Duration.ofMillis(1600));
+    RetryPolicy tenths =
+        RetryPolicy.builder()
+            .initialDelay(Duration.ofMillis(100))
+            .multiplier(1.5)
+            .maxDelay(Duration.ofMinutes(10))
+            .build();
+    assertThat(tenths.nominalDelay(3)).isEqualTo(Duration.ofMillis(225));
+    assertThat(tenths.nominalDelay(5)).isEqualTo(Duration.ofNanos(506_250_000));
+  }
+
+  @Test
+  void generatedIdsAreVersionFourUuids() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      java.util.UUID id = java.util.UUID.fromString(Envelope.builder().build().id());
+      assertThat(id.version()).isEqualTo(4);
+      assertThat(id.variant()).isEqualTo(2);
+      ids.add(id.toString());
+    }
+    assertThat(ids).hasSize(10_000);
+  }
 }
