@@ -2,9 +2,11 @@ package dev.switchboard.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -14,7 +16,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The validated settings of one transport, and the client configurations derived from them. The
- * builder rejects overrides of the keys set here, so these always win.
+ * builder rejects overrides of the keys set here, so these always win. {@link #toString()} masks
+ * secrets: those of {@link KafkaSecurity}, and raw properties whose names say they hold one.
  */
 record KafkaSettings(
     String bootstrapServers,
@@ -30,7 +33,8 @@ record KafkaSettings(
     TopicCreation topicCreation,
     Duration pollTimeout,
     Duration commitInterval,
-    Duration operationTimeout) {
+    Duration operationTimeout,
+    Optional<KafkaSecurity> security) {
 
   /** Keys a share consumer refuses; consumer overrides with these names are left out for it. */
   private static final Set<String> NOT_FOR_SHARE_CONSUMERS =
@@ -153,8 +157,55 @@ record KafkaSettings(
         consumerOverrides.getOrDefault(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "300000"));
   }
 
+  @Override
+  public String toString() {
+    return "KafkaSettings{bootstrapServers="
+        + bootstrapServers
+        + ", clientId="
+        + clientId
+        + ", security="
+        + security.map(KafkaSecurity::toString).orElse("none")
+        + ", client="
+        + masked(clientOverrides)
+        + ", producer="
+        + masked(producerOverrides)
+        + ", consumer="
+        + masked(consumerOverrides)
+        + ", linger="
+        + linger
+        + ", batchSize="
+        + batchSize
+        + ", deliveryTimeout="
+        + deliveryTimeout
+        + ", partitions="
+        + partitions
+        + ", replicationFactor="
+        + replicationFactor
+        + ", topicCreation="
+        + topicCreation
+        + ", pollTimeout="
+        + pollTimeout
+        + ", commitInterval="
+        + commitInterval
+        + ", operationTimeout="
+        + operationTimeout
+        + "}";
+  }
+
+  private static Map<String, String> masked(Map<String, String> properties) {
+    Map<String, String> out = new TreeMap<>();
+    properties.forEach((k, v) -> out.put(k, isSecret(k) ? "****" : v));
+    return out;
+  }
+
+  private static boolean isSecret(String key) {
+    String k = key.toLowerCase(Locale.ROOT);
+    return k.contains("password") || k.contains("jaas") || k.contains("secret");
+  }
+
   private Map<String, Object> base(String id) {
     Map<String, Object> c = new HashMap<>(clientOverrides);
+    security.ifPresent(s -> c.putAll(s.clientConfig()));
     c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     c.put(AdminClientConfig.CLIENT_ID_CONFIG, id);
     return c;

@@ -113,7 +113,11 @@ public final class KafkaTransport implements Transport {
         Executors.newSingleThreadExecutor(
             Threads.factory("sb-kafka-" + settings.clientId() + "-completions"));
     this.publisher = new Publisher(settings, admin, completions);
-    LOG.info("Kafka transport {} started", settings.clientId());
+    LOG.info(
+        "Kafka transport {} started for {} ({})",
+        settings.clientId(),
+        settings.bootstrapServers(),
+        settings.security().map(KafkaSecurity::toString).orElse("no typed security"));
   }
 
   /** Starts a builder; only {@link Builder#bootstrapServers} is required. */
@@ -353,6 +357,7 @@ public final class KafkaTransport implements Transport {
     private @Nullable Duration pollTimeout;
     private @Nullable Duration commitInterval;
     private @Nullable Duration operationTimeout;
+    private @Nullable KafkaSecurity security;
 
     private Builder() {}
 
@@ -370,9 +375,14 @@ public final class KafkaTransport implements Transport {
       return this;
     }
 
-    /** A property for every client (producer, consumers, admin), such as security settings. */
+    /**
+     * A property for every client (producer, consumers, admin), for what has no typed setting here,
+     * such as {@code ssl.keystore.*} for client certificates. The keys {@link #security} sets are
+     * rejected once it is given, and it is rejected once one of them is set here.
+     */
     public Builder clientProperty(String key, String value) {
       checkRaw("clientProperty", key);
+      KafkaSecurity.rejectLater(security, "clientProperty", key);
       conflict(key, producerProps, "producerProperty");
       conflict(key, consumerProps, "consumerProperty");
       clientProps.put(key, Objects.requireNonNull(value, key));
@@ -382,6 +392,7 @@ public final class KafkaTransport implements Transport {
     /** A producer property, for what has no typed setting here. */
     public Builder producerProperty(String key, String value) {
       checkRaw("producerProperty", key);
+      KafkaSecurity.rejectLater(security, "producerProperty", key);
       conflict(key, clientProps, "clientProperty");
       producerProps.put(key, Objects.requireNonNull(value, key));
       return this;
@@ -390,6 +401,7 @@ public final class KafkaTransport implements Transport {
     /** A property of every consumer, for what has no typed setting here. */
     public Builder consumerProperty(String key, String value) {
       checkRaw("consumerProperty", key);
+      KafkaSecurity.rejectLater(security, "consumerProperty", key);
       conflict(key, clientProps, "clientProperty");
       consumerProps.put(key, Objects.requireNonNull(value, key));
       return this;
@@ -481,6 +493,24 @@ public final class KafkaTransport implements Transport {
       return this;
     }
 
+    /**
+     * Secures every connection with TLS and, if the value says so, SASL: sets {@code
+     * security.protocol}, {@code ssl.truststore.*}, {@code sasl.mechanism} and {@code
+     * sasl.jaas.config} for the producer, consumers, share consumers and the admin client. Without
+     * it the clients connect in plaintext unless raw properties say otherwise. A rejected login
+     * fails sends, subscriptions and declarations with {@link KafkaAuthenticationException} within
+     * the operation timeout.
+     */
+    public Builder security(KafkaSecurity security) {
+      Objects.requireNonNull(security, "security");
+      once(this.security, "security");
+      KafkaSecurity.rejectEarlier(clientProps, "clientProperty");
+      KafkaSecurity.rejectEarlier(producerProps, "producerProperty");
+      KafkaSecurity.rejectEarlier(consumerProps, "consumerProperty");
+      this.security = security;
+      return this;
+    }
+
     /** How long admin operations and synchronous commits may take; default 30 s. */
     public Builder operationTimeout(Duration timeout) {
       once(operationTimeout, "operationTimeout");
@@ -525,7 +555,8 @@ public final class KafkaTransport implements Transport {
               topicCreation != null ? topicCreation : TopicCreation.AUTO,
               poll,
               commitInterval != null ? commitInterval : Duration.ofMillis(100),
-              operationTimeout != null ? operationTimeout : Duration.ofSeconds(30));
+              operationTimeout != null ? operationTimeout : Duration.ofSeconds(30),
+              Optional.ofNullable(security));
       return new KafkaTransport(s);
     }
 

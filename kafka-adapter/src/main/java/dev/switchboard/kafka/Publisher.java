@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * max.block.ms}). Futures complete on the transport's completion thread, in acknowledgement order,
  * never on the producer's network thread. Failures are mapped to typed exceptions: a missing topic
  * to {@link DestinationNotFoundException}, an oversized record to {@link PayloadTooLargeException},
- * everything else (including a broker down past {@code delivery.timeout.ms}) to {@link
- * PublishException}.
+ * a rejected login or TLS handshake to {@link KafkaAuthenticationException}, everything else
+ * (including a broker down past {@code delivery.timeout.ms}) to {@link PublishException}.
  */
 final class Publisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
@@ -125,6 +125,9 @@ final class Publisher implements AutoCloseable {
 
   private MessagingException failure(ProducerRecord<byte[], byte[]> record, Throwable error) {
     String topic = record.topic();
+    if (KafkaAuthenticationException.isAuthenticationFailure(error)) {
+      return KafkaAuthenticationException.of(settings, error);
+    }
     if (error instanceof RecordTooLargeException) {
       return new PayloadTooLargeException(
           topic, RecordCodec.approximateSize(record), settings.maxRequestSize());
@@ -188,10 +191,14 @@ final class Publisher implements AutoCloseable {
         }
         gates.remove(topic, this);
         Throwable cause = TopicAdmin.unwrap(error);
-        Throwable mapped =
-            cause instanceof MessagingException
-                ? cause
-                : new PublishException("could not prepare Kafka topic '" + topic + "'", cause);
+        Throwable mapped;
+        if (cause instanceof MessagingException) {
+          mapped = cause;
+        } else if (KafkaAuthenticationException.isAuthenticationFailure(cause)) {
+          mapped = KafkaAuthenticationException.of(settings, cause);
+        } else {
+          mapped = new PublishException("could not prepare Kafka topic '" + topic + "'", cause);
+        }
         failed.forEach(p -> p.future.completeExceptionally(mapped));
         return;
       }

@@ -289,6 +289,9 @@ final class TopicAdmin implements AutoCloseable {
           && (r instanceof DestinationNotFoundException || r instanceof ConfigurationException)) {
         throw r;
       }
+      if (KafkaAuthenticationException.isAuthenticationFailure(cause)) {
+        throw KafkaAuthenticationException.of(settings, cause);
+      }
       throw new TransportException("Kafka failed to " + what + ": " + cause, cause);
     }
   }

@@ -3,6 +3,7 @@ package dev.switchboard.testkit.kafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The validated settings of one private broker, as collected by {@link KafkaBroker.Builder}. */
 record BrokerSettings(
@@ -10,7 +11,8 @@ record BrokerSettings(
     boolean autoCreateTopics,
     List<String> jvmOptions,
     Duration startupTimeout,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Optional<SaslSslListener> saslSsl) {
 
   BrokerSettings {
     brokerProperties = Map.copyOf(brokerProperties);
@@ -19,6 +21,11 @@ record BrokerSettings(
 
   static BrokerSettings defaults() {
     return new BrokerSettings(
-        Map.of(), false, List.of(), Duration.ofSeconds(60), Duration.ofSeconds(30));
+        Map.of(),
+        false,
+        List.of(),
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(30),
+        Optional.empty());
   }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.jspecify.annotations.Nullable;
 
@@ -108,6 +109,16 @@ public sealed interface KafkaBroker extends AutoCloseable
    */
   String bootstrapServers();
 
+  /**
+   * Returns the bootstrap address of the SASL_SSL listener, if this broker was built with {@link
+   * Builder#saslSslListener(SaslSslListener)}; empty for every other broker.
+   *
+   * @throws IllegalStateException if a private broker with that listener has never been started
+   */
+  default Optional<String> saslSslBootstrapServers() {
+    return Optional.empty();
+  }
+
   /** Returns a client configuration holding only {@code bootstrap.servers}, ready to extend. */
   default Map<String, Object> clientConfig() {
     Map<String, Object> config = new LinkedHashMap<>();
@@ -129,6 +140,7 @@ public sealed interface KafkaBroker extends AutoCloseable
     private boolean autoCreateTopics;
     private @Nullable Duration startupTimeout;
     private @Nullable Duration shutdownTimeout;
+    private @Nullable SaslSslListener saslSsl;
 
     private Builder() {}
 
@@ -144,7 +156,9 @@ public sealed interface KafkaBroker extends AutoCloseable
     /**
      * Sets one broker configuration property, overriding the fixture's default for it. Listener,
      * quorum, role, node id and log directory settings belong to the fixture and are rejected, as
-     * is {@code auto.create.topics.enable} (use {@link #autoCreateTopics()}).
+     * is {@code auto.create.topics.enable} (use {@link #autoCreateTopics()}), {@code
+     * sasl.enabled.mechanisms} and anything under {@code listener.name.sasl_ssl.} (use {@link
+     * #saslSslListener(SaslSslListener)}).
      */
     public Builder brokerProperty(String key, String value) {
       Objects.requireNonNull(key, "key");
@@ -202,6 +216,22 @@ public sealed interface KafkaBroker extends AutoCloseable
       return this;
     }
 
+    /**
+     * Adds a listener on another free 127.0.0.1 port that takes TLS connections and authenticates
+     * with SASL (SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN) the users it names; its address is {@link
+     * KafkaBroker#saslSslBootstrapServers()}. The plaintext listener stays, for the fixture's own
+     * readiness check and for tests that set up topics without credentials.
+     */
+    public Builder saslSslListener(SaslSslListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      if (saslSsl != null) {
+        throw new IllegalStateException(
+            "saslSslListener was already set to " + saslSsl + "; not setting " + listener);
+      }
+      saslSsl = listener;
+      return this;
+    }
+
     /** Returns a private broker with these settings; it is not started. */
     public KafkaBroker build() {
       return new LocalKafkaBroker(
@@ -210,7 +240,8 @@ public sealed interface KafkaBroker extends AutoCloseable
               autoCreateTopics,
               jvmOptions,
               startupTimeout == null ? Duration.ofSeconds(60) : startupTimeout,
-              shutdownTimeout == null ? Duration.ofSeconds(30) : shutdownTimeout));
+              shutdownTimeout == null ? Duration.ofSeconds(30) : shutdownTimeout,
+              Optional.ofNullable(saslSsl)));
     }
 
     private static void requirePositive(Duration timeout, String name) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,7 @@ final class LocalKafkaBroker implements KafkaBroker {
   private final BrokerSettings settings;
   private @Nullable Path directory;
   private int brokerPort;
+  private int saslSslPort;
   private @Nullable String classpath;
   private @Nullable Process process;
   private @Nullable Thread shutdownHook;
@@ -85,8 +87,9 @@ final class LocalKafkaBroker implements KafkaBroker {
     launch();
     awaitReady(begin + settings.startupTimeout().toNanos());
     LOG.info(
-        "Kafka broker ready at {} after {} ms ({}); files in {}",
+        "Kafka broker ready at {}{} after {} ms ({}); files in {}",
         bootstrapServers(),
+        saslSslPort == 0 ? "" : " and SASL_SSL at 127.0.0.1:" + saslSslPort,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
         firstStart ? "first start" : "restart",
         directory);
@@ -155,6 +158,17 @@ final class LocalKafkaBroker implements KafkaBroker {
   }
 
   @Override
+  public synchronized Optional<String> saslSslBootstrapServers() {
+    if (settings.saslSsl().isEmpty()) {
+      return Optional.empty();
+    }
+    if (saslSslPort == 0) {
+      throw new IllegalStateException("the broker has not been started; its port is not chosen");
+    }
+    return Optional.of("127.0.0.1:" + saslSslPort);
+  }
+
+  @Override
   public synchronized void close() {
     if (closed) {
       return;
@@ -180,13 +194,15 @@ final class LocalKafkaBroker implements KafkaBroker {
       throw new UncheckedIOException("cannot create a Kafka broker directory", e);
     }
     try {
-      int[] ports = LoopbackPorts.free(2);
+      int[] ports = LoopbackPorts.free(settings.saslSsl().isPresent() ? 3 : 2);
+      int saslPort = ports.length > 2 ? ports[2] : 0;
       Map<String, String> config =
-          BrokerProperties.render(settings, ports[0], ports[1], dir.resolve("data"));
+          BrokerProperties.render(settings, ports[0], ports[1], saslPort, dir.resolve("data"));
       writeProperties(dir.resolve("server.properties"), config);
       writeLogConfig(dir);
       classpath = BrokerClasspath.install(dir.resolve("launcher"));
       brokerPort = ports[0];
+      saslSslPort = saslPort;
     } catch (IOException e) {
       deleteRecursively(dir);
       throw new UncheckedIOException("cannot prepare the Kafka broker directory " + dir, e);
@@ -210,6 +226,15 @@ final class LocalKafkaBroker implements KafkaBroker {
             "--cluster-id",
             Uuid.randomUuid().toString(),
             "--standalone"));
+    settings
+        .saslSsl()
+        .ifPresent(
+            listener -> {
+              for (String credential : BrokerProperties.scramCredentials(listener)) {
+                command.add("--add-scram");
+                command.add(credential);
+              }
+            });
     Path output = dir.resolve("format.out");
     long begin = System.nanoTime();
     try {

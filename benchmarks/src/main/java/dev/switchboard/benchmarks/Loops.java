@@ -1,0 +1,128 @@
+package dev.switchboard.benchmarks;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+import org.HdrHistogram.Histogram;
+
+/** The two sending disciplines: closed loop through a window, and open loop at a fixed rate. */
+final class Loops {
+  /** How long a run waits for what it sent once its own deadline has passed. */
+  static final Duration GRACE = Duration.ofSeconds(15);
+
+  private Loops() {}
+
+  /**
+   * Sends up to {@code budget.messages()} through {@code send}, never more than the window ahead of
+   * completions, until the count or the deadline is reached; then waits for what was sent. Messages
+   * per second are counted from the first send to the last completion.
+   */
+  static Map<String, Double> closed(Window window, Budget budget, IntConsumer send) {
+    int n = budget.messages();
+    window.reset(n);
+    long start = System.nanoTime();
+    long deadline = budget.deadlineNanos(start);
+    int sent = 0;
+    while (sent < n && System.nanoTime() < deadline && window.awaitRoom(sent, deadline)) {
+      send.accept(sent++);
+    }
+    if (sent < n) {
+      window.finishAt(sent);
+    }
+    window.awaitAll(deadline + GRACE.toNanos());
+    return Throughput.of(window, start, System.nanoTime());
+  }
+
+  /**
+   * Sends {@code budget.messages()} at {@code rate} per second, each at its intended time (start +
+   * i / rate) or at once when the sender is late, never skipping one. The receiver records each
+   * latency from the intended time ({@link #intendedNanos}), so a stall of the sender or the broker
+   * counts against every message it delayed: coordinated omission is corrected by construction.
+   * {@code send} gets the sequence number to put in the message ({@link OpenRun#seq}). The run
+   * waits for its messages until its deadline, not longer; what arrives later carries this run's id
+   * and is ignored by the next.
+   */
+  static Map<String, Double> open(OpenRun run, Budget budget, LongConsumer send) {
+    int n = budget.messages();
+    run.window.reset(n);
+    run.histogram.reset();
+    long start = System.nanoTime() + 1_000_000;
+    run.startNanos = start;
+    long deadline = budget.deadlineNanos(start);
+    int sent = 0;
+    while (sent < n) {
+      long due = run.intendedNanos(sent);
+      long now = System.nanoTime();
+      if (now > deadline) {
+        break;
+      }
+      if (due - now > 200_000) {
+        LockSupport.parkNanos(due - now - 100_000);
+        continue;
+      }
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      send.accept(run.seq(sent++));
+    }
+    if (sent < n) {
+      run.window.finishAt(sent);
+    }
+    run.window.awaitAll(deadline);
+    Histogram h = run.histogram;
+    boolean any = h.getTotalCount() > 0;
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("p50 us", any ? h.getValueAtPercentile(50) / 1e3 : Double.NaN);
+    out.put("p99 us", any ? h.getValueAtPercentile(99) / 1e3 : Double.NaN);
+    out.put("p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
+    out.put("received/s", run.window.completed() * 1e9 / Math.max(1, System.nanoTime() - start));
+    return out;
+  }
+
+  /** The shared state of one open-loop side: schedule, histogram and completion count. */
+  static final class OpenRun {
+    /** Sequence numbers are {@code run * SPAN + index}, so each message names its run. */
+    private static final long SPAN = 10_000_000;
+
+    /** The sequence number of the messages that check a new pipe is flowing. */
+    static final long PRIMER = 99 * SPAN;
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
+    final Window window = new Window(Integer.MAX_VALUE);
+    private final long id = RUNS.incrementAndGet() % 90;
+    final Histogram histogram = new Histogram(Duration.ofSeconds(60).toNanos(), 3);
+    final long periodNanos;
+    volatile long startNanos;
+
+    OpenRun(double rate) {
+      this.periodNanos = Math.max(1, (long) (1e9 / rate));
+    }
+
+    long intendedNanos(long seq) {
+      return startNanos + seq * periodNanos;
+    }
+
+    static boolean isPrimer(long seq) {
+      return seq / SPAN == PRIMER / SPAN;
+    }
+
+    /** The sequence number of message {@code index} of this run. */
+    long seq(long index) {
+      return id * SPAN + index;
+    }
+
+    /** Called once per received message, on the one consuming thread. */
+    void received(long seq) {
+      if (seq / SPAN != id) {
+        return;
+      }
+      long latency = System.nanoTime() - intendedNanos(seq % SPAN);
+      histogram.recordValue(Math.min(Math.max(latency, 0), histogram.getHighestTrackableValue()));
+      window.complete();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.switchboard.benchmarks;
+
+import dev.switchboard.messaging.spi.Destination;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * A broker's plain client, configured exactly like the toolkit's transport on the same broker
+ * (acknowledgements, confirm window, prefetch, batching, linger), doing only what the baselines
+ * need. Callbacks run on the client's own threads.
+ */
+interface RawClient extends AutoCloseable {
+  /** Publishes {@code body}; completes {@code window} when the broker confirmed it. */
+  void send(Destination destination, byte[] body, Window window);
+
+  /**
+   * Starts one consumer of {@code destination} in {@code group} (a consumer group for a Kafka
+   * topic, a share group for a Kafka queue, the queue itself on RabbitMQ) that hands every body to
+   * {@code onMessage} and then acknowledges it the way the toolkit does.
+   */
+  AutoCloseable consume(
+      Destination destination, String group, int prefetch, Consumer<byte[]> onMessage)
+      throws Exception;
+
+  /** Answers requests on {@code queue} with {@code handler}'s bytes, correlated by id. */
+  AutoCloseable respond(String queue, int prefetch, UnaryOperator<byte[]> handler) throws Exception;
+
+  /** A requester with its own reply address. */
+  Requester requester() throws Exception;
+
+  /** Sends requests and routes replies back by correlation id. */
+  interface Requester extends AutoCloseable {
+    void request(String queue, byte[] body, Consumer<byte[]> onReply);
+  }
+}
