@@ -80,6 +80,14 @@ final class Checks {
     if (!r.recovered()) {
       failed.add("no successful request after the service returned");
     }
+    if (!r.breakerOpenedAndClosed()) {
+      failed.add(
+          "the client's breaker did not open during the outage and close after it (transitions: "
+              + (r.breakerTransitions().isEmpty()
+                  ? "none"
+                  : String.join(", ", r.breakerTransitions()))
+              + ")");
+    }
     return failed;
   }
 }

@@ -28,12 +28,18 @@ final class Fleet implements AutoCloseable {
   }
 
   /** Starts a process named {@code name}, which is also the source of its messages. */
-  synchronized Messaging start(String name) {
-    Messaging m =
-        common
-            .apply(
-                Messaging.builder().transport(backend.connect(name)).source(name).listener(tally))
-            .build();
+  Messaging start(String name) {
+    return start(name, UnaryOperator.identity());
+  }
+
+  /**
+   * Starts a process like {@link #start(String)}, with settings of its own on top of the common
+   * ones, such as a request policy only the client has.
+   */
+  synchronized Messaging start(String name, UnaryOperator<Messaging.Builder> own) {
+    Messaging.Builder b =
+        Messaging.builder().transport(backend.connect(name)).source(name).listener(tally);
+    Messaging m = own.apply(common.apply(b)).build();
     processes.add(m);
     return m;
   }

@@ -1,19 +1,34 @@
 package dev.switchboard.examples;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import dev.switchboard.messaging.MessagingException;
 import dev.switchboard.messaging.spi.Transport;
 import dev.switchboard.rabbit.RabbitTransport;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** RabbitMQ at an AMQP URI; each process opens its own connections. */
+/**
+ * RabbitMQ at an AMQP URI; each process opens its own connections. The queues and exchanges the
+ * run's transports declare are deleted when the backend closes, so a run leaves nothing behind on a
+ * long-lived broker.
+ */
 final class RabbitBackend implements Backend {
   static final String DEFAULT_URI = "amqp://guest:guest@127.0.0.1:5672";
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitBackend.class);
 
   private final String uri;
   private final Endpoints.HostPort address;
+  private final DeclaredTopology declared = new DeclaredTopology();
 
   private RabbitBackend(String uri, Endpoints.HostPort address) {
     this.uri = uri;
@@ -62,7 +77,8 @@ final class RabbitBackend implements Backend {
 
   @Override
   public Transport connect(String process) {
-    return RabbitTransport.builder().uri(uri).connectionName("switchboard-demo-" + process).build();
+    return declared.watching(
+        RabbitTransport.builder().uri(uri).connectionName("switchboard-demo-" + process).build());
   }
 
   @Override
@@ -75,9 +91,50 @@ final class RabbitBackend implements Backend {
     return Duration.ofSeconds(30);
   }
 
+  /**
+   * Deletes every queue and exchange the run's transports declared, messages in them included. A
+   * failure is logged with what is left and how to remove it; it does not fail the run.
+   */
   @Override
   public void close() {
-    // Each process's transport closed with its Messaging; nothing else was opened.
+    List<String> queues = declared.queues();
+    List<String> exchanges = declared.exchanges();
+    if (queues.isEmpty() && exchanges.isEmpty()) {
+      return;
+    }
+    try {
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setUri(uri);
+      try (Connection connection = factory.newConnection("switchboard-demo-cleanup");
+          Channel channel = connection.createChannel()) {
+        // RabbitMQ deletes a queue or exchange that is already gone without complaint.
+        for (String queue : queues) {
+          channel.queueDelete(queue);
+        }
+        for (String exchange : exchanges) {
+          channel.exchangeDelete(exchange);
+        }
+      }
+      declared.forget(queues, exchanges);
+      LOG.info(
+          "deleted the {} queue(s) and {} exchange(s) this run declared on {}",
+          queues.size(),
+          exchanges.size(),
+          address);
+    } catch (IOException
+        | TimeoutException
+        | URISyntaxException
+        | GeneralSecurityException
+        | RuntimeException e) {
+      LOG.warn(
+          "could not delete what this run declared on {}; remove whichever of the queues {} and"
+              + " exchanges {} are still there with `rabbitmqctl delete_queue NAME` and"
+              + " `rabbitmqadmin delete exchange name=NAME`",
+          address,
+          queues,
+          exchanges,
+          e);
+    }
   }
 
   private static Endpoints.HostPort address(String uri) {

@@ -4,16 +4,16 @@ import dev.switchboard.examples.Pricing.Quote;
 import dev.switchboard.examples.Pricing.QuoteRequest;
 import dev.switchboard.examples.Pricing.TaxAnswer;
 import dev.switchboard.examples.Pricing.TaxRequest;
+import dev.switchboard.messaging.CircuitOpenException;
 import dev.switchboard.messaging.ConsumerOptions;
 import dev.switchboard.messaging.DeadlineExceededException;
 import dev.switchboard.messaging.MessageContext;
 import dev.switchboard.messaging.Messaging;
 import dev.switchboard.messaging.RemoteErrorException;
+import dev.switchboard.messaging.RequestPolicy;
 import dev.switchboard.messaging.RequestTimeoutException;
 import dev.switchboard.messaging.SendOptions;
 import dev.switchboard.messaging.Subscription;
-import dev.switchboard.messaging.TransportException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.PrintWriter;
@@ -28,7 +28,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,10 +39,11 @@ import org.jspecify.annotations.Nullable;
  * id, a deadline that shrinks on its way into the nested call, a request that times out, an error
  * that crosses the wire, and what the client does while the service is down.
  *
- * <p>The core has no circuit breaker on the requesting side (a consumer's breaker pauses
- * consumption; it does not guard requests), so the client wraps its calls in a Resilience4j breaker
- * of its own: after two timeouts it stops sending and fails fast until the service has had a moment
- * to come back.
+ * <p>The client guards the quote service's destination with a {@link RequestPolicy} holding a
+ * Resilience4j breaker. The core counts each request's outcome against it (timeouts count as
+ * failures, an error reply that is not retryable as a success); after two failures in a row the
+ * breaker opens and the client's requests fail at once with {@link CircuitOpenException}, unsent,
+ * until the service has had a moment to come back.
  */
 final class RequestReplyExample {
   static final String SLOW_SKU = "PAL-1000";
@@ -99,6 +102,8 @@ final class RequestReplyExample {
    * @param timeoutsWhileStopped requests that timed out while the service was stopped
    * @param refusedFast requests the client's breaker refused without sending
    * @param recovered whether a request succeeded after the service returned
+   * @param breakerTransitions the state changes of the client's breaker, such as {@code CLOSED ->
+   *     OPEN}, in order
    * @param outerBudget the time the quote service had left for the first quote
    * @param nestedBudget the time the tax service had left for that quote's nested call
    * @param nestedAlwaysSmaller whether every nested call had less time than its caller
@@ -114,10 +119,21 @@ final class RequestReplyExample {
       int timeoutsWhileStopped,
       int refusedFast,
       boolean recovered,
+      List<String> breakerTransitions,
       Duration outerBudget,
       Duration nestedBudget,
       boolean nestedAlwaysSmaller,
       long expiredSkipped) {
+    Result {
+      breakerTransitions = List.copyOf(breakerTransitions);
+    }
+
+    /** Whether the breaker opened during the outage and closed again after a trial call. */
+    boolean breakerOpenedAndClosed() {
+      return breakerTransitions.equals(
+          List.of("CLOSED -> OPEN", "OPEN -> HALF_OPEN", "HALF_OPEN -> CLOSED"));
+    }
+
     boolean remoteErrorSeen() {
       return remoteErrorType.equals(UnknownSkuException.class.getName());
     }
@@ -130,6 +146,7 @@ final class RequestReplyExample {
           && timeoutsWhileStopped >= 1
           && refusedFast >= 1
           && recovered
+          && breakerOpenedAndClosed()
           && nestedAlwaysSmaller;
     }
   }
@@ -149,8 +166,14 @@ final class RequestReplyExample {
   Result run() throws InterruptedException {
     String quotes = names.of("quotes");
     String taxes = names.of("tax");
+    CircuitBreaker breaker = quoteBreaker();
+    BreakerWatch watch = new BreakerWatch(breaker);
     try (Fleet fleet = new Fleet(backend, RequestReplyExample::types)) {
-      Messaging client = fleet.start("pricing-client");
+      Messaging client =
+          fleet.start(
+              "pricing-client",
+              b ->
+                  b.requestPolicy(quotes, RequestPolicy.builder().circuitBreaker(breaker).build()));
       Messaging quoteService = fleet.start("quote-service");
       Messaging taxService = fleet.start("tax-service");
       ConsumerOptions responders = ConsumerOptions.builder().concurrency(4).build();
@@ -162,6 +185,10 @@ final class RequestReplyExample {
               (r, ctx) -> quote(quoteService, taxes, r, ctx),
               responders);
       out.printf("quote-service answers on %s and asks tax-service on %s%n", quotes, taxes);
+      out.printf(
+          "pricing-client guards %s with a circuit breaker: 2 failed calls in a row open it for"
+              + " %d ms%n",
+          quotes, settings.breakerPause().toMillis());
 
       // 1. Several requests in flight at once; each reply must find its own request.
       List<QuoteRequest> asks =
@@ -264,24 +291,24 @@ final class RequestReplyExample {
         }
       }
 
-      // 5. The service stops. Requests time out, then the client's breaker refuses to send.
+      // 5. The service stops. Requests time out until the breaker opens; then it refuses them.
       quoting.drain(Duration.ofSeconds(5));
-      CircuitBreaker breaker = clientBreaker();
       out.printf(
-          "quote-service stopped; the client's circuit breaker opens after 2 timeouts of %d ms%n",
+          "quote-service stopped; requests time out after %d ms until the breaker opens%n",
           settings.shortTimeout().toMillis());
       int timeouts = 0;
       int refused = 0;
       for (int call = 1; call <= 4; call++) {
         Outcome o =
-            guardedCall(
+            call(
                 client,
-                breaker,
+                watch,
                 quotes,
                 new QuoteRequest("KB-101", 1, "NL"),
                 settings.shortTimeout());
         timeouts += o.error() instanceof RequestTimeoutException ? 1 : 0;
-        refused += o.error() instanceof CallNotPermittedException ? 1 : 0;
+        refused += o.error() instanceof CircuitOpenException ? 1 : 0;
+        watch.settle(timeouts >= 2 ? CircuitBreaker.State.OPEN : CircuitBreaker.State.CLOSED);
         out.printf("  call %d: %s; breaker %s%n", call, o.describe(), breaker.getState());
       }
 
@@ -297,10 +324,14 @@ final class RequestReplyExample {
           settings.breakerPause().toMillis());
       TimeUnit.MILLISECONDS.sleep(settings.breakerPause().toMillis() + 50);
       Outcome trial =
-          guardedCall(
-              client, breaker, quotes, new QuoteRequest("KB-101", 1, "NL"), settings.timeout());
+          call(client, watch, quotes, new QuoteRequest("KB-101", 1, "NL"), settings.timeout());
       boolean recovered = trial.error() == null;
+      watch.settle(recovered ? CircuitBreaker.State.CLOSED : CircuitBreaker.State.OPEN);
       out.printf("  call 5: %s; breaker %s%n", trial.describe(), breaker.getState());
+      List<String> transitions = watch.transitions();
+      out.printf(
+          "  breaker transitions: %s%n",
+          transitions.isEmpty() ? "none" : String.join(", ", transitions));
       int sentWhileDown = timeouts;
       Waits.until(() -> back.stats().expired() >= sentWhileDown, Duration.ofSeconds(2));
       long expired = back.stats().expired();
@@ -325,6 +356,7 @@ final class RequestReplyExample {
               timeouts,
               refused,
               recovered,
+              transitions,
               Duration.ofMillis(first.budgetMillis()),
               Duration.ofMillis(first.taxBudgetMillis()),
               nestedAlwaysSmaller,
@@ -396,8 +428,12 @@ final class RequestReplyExample {
     return new TaxAnswer(tax, rate, millis(ctx.remaining()));
   }
 
-  /** The client's own breaker: counts timeouts and transport failures, not remote errors. */
-  private CircuitBreaker clientBreaker() {
+  /**
+   * The breaker of the client's request policy. What counts as a failure is the core's call
+   * (timeouts and retryable failures); the breaker only decides when to open: when both of the last
+   * two calls failed.
+   */
+  private CircuitBreaker quoteBreaker() {
     return CircuitBreaker.of(
         "quote-service",
         CircuitBreakerConfig.custom()
@@ -407,43 +443,83 @@ final class RequestReplyExample {
             .failureRateThreshold(100)
             .waitDurationInOpenState(settings.breakerPause())
             .permittedNumberOfCallsInHalfOpenState(1)
-            .recordException(
-                t -> {
-                  Throwable cause =
-                      t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-                  return cause instanceof RequestTimeoutException
-                      || cause instanceof TransportException;
-                })
             .build());
   }
 
-  private static Outcome guardedCall(
-      Messaging client,
-      CircuitBreaker breaker,
-      String quotes,
-      QuoteRequest request,
-      Duration timeout) {
+  /**
+   * One request from the client, waited for. A call that was sent also waits until the breaker has
+   * recorded its outcome: the core does that on the thread that completed the request, a moment
+   * after the caller has been woken with the result.
+   */
+  private Outcome call(
+      Messaging client, BreakerWatch watch, String quotes, QuoteRequest request, Duration timeout)
+      throws InterruptedException {
+    long recordedBefore = watch.recorded();
     long start = System.nanoTime();
+    Throwable error = null;
     try {
-      breaker
-          .executeCompletionStage(() -> client.request(quotes, request, Quote.class, timeout))
-          .toCompletableFuture()
-          .join();
-      return new Outcome(null, millisSince(start));
+      client.request(quotes, request, Quote.class, timeout).join();
     } catch (CompletionException e) {
-      return new Outcome(e.getCause() != null ? e.getCause() : e, millisSince(start));
-    } catch (CallNotPermittedException e) {
-      return new Outcome(e, millisSince(start));
+      error = e.getCause() != null ? e.getCause() : e;
+    }
+    long took = millisSince(start);
+    if (!(error instanceof CircuitOpenException)) {
+      Waits.until(() -> watch.recorded() > recordedBefore, Duration.ofSeconds(2));
+    }
+    return new Outcome(error, took);
+  }
+
+  /** Follows the client's breaker: how many outcomes it has recorded, and its state changes. */
+  private static final class BreakerWatch {
+    private final CircuitBreaker breaker;
+    private final AtomicLong recorded = new AtomicLong();
+    private final List<String> transitions = new CopyOnWriteArrayList<>();
+    private volatile CircuitBreaker.State announced;
+
+    BreakerWatch(CircuitBreaker breaker) {
+      this.breaker = breaker;
+      this.announced = breaker.getState();
+      breaker
+          .getEventPublisher()
+          .onSuccess(e -> recorded.incrementAndGet())
+          .onError(e -> recorded.incrementAndGet())
+          .onIgnoredError(e -> recorded.incrementAndGet())
+          .onStateTransition(
+              e -> {
+                CircuitBreaker.StateTransition t = e.getStateTransition();
+                transitions.add(t.getFromState() + " -> " + t.getToState());
+                announced = t.getToState();
+              });
+    }
+
+    long recorded() {
+      return recorded.get();
+    }
+
+    /**
+     * Waits briefly until the breaker is in {@code expected} and has announced it. A transition
+     * caused by a call's outcome finishes on the thread that recorded it, possibly after the caller
+     * has moved on; without this wait the line printed next could show the state before it, and the
+     * next call could still be let through. If the breaker never gets there, the caller prints what
+     * it is instead and the example's checks report it.
+     */
+    void settle(CircuitBreaker.State expected) throws InterruptedException {
+      Waits.until(
+          () -> breaker.getState() == expected && announced == expected, Duration.ofSeconds(2));
+    }
+
+    List<String> transitions() {
+      return List.copyOf(transitions);
     }
   }
 
-  /** How one guarded call ended: {@code error} is null on success. */
+  /** How one client call ended: {@code error} is null on success. */
   private record Outcome(@Nullable Throwable error, long millis) {
     String describe() {
       if (error == null) {
         return "answered in " + millis + " ms";
       }
-      if (error instanceof CallNotPermittedException) {
+      if (error instanceof CircuitOpenException) {
         return "refused in " + millis + " ms without sending";
       }
       return error.getClass().getSimpleName() + " after " + millis + " ms";

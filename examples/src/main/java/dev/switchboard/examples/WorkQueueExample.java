@@ -11,7 +11,6 @@ import dev.switchboard.messaging.Messaging;
 import dev.switchboard.messaging.Redrive;
 import dev.switchboard.messaging.RetryPolicy;
 import dev.switchboard.messaging.Subscription;
-import dev.switchboard.messaging.codec.JsonCodec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -276,9 +275,8 @@ final class WorkQueueExample {
       DeadLetters dlq = producer.queueDeadLetters(queue);
       List<DeadLetter> letters = dlq.browse(Math.max(1, (int) deadLettered));
       out.printf("dead-letter queue of %s holds %d job(s):%n", queue, letters.size());
-      JsonCodec json = JsonCodec.create();
       for (DeadLetter letter : letters.subList(0, Math.min(3, letters.size()))) {
-        Job job = json.decode(letter.payloadBytes(), Job.class);
+        Job job = producer.decode(letter, Job.class);
         Failure failure = letter.failure().orElse(null);
         out.printf(
             "  job %4d %s  %s%n",

@@ -8,9 +8,9 @@ import java.time.Duration;
 final class BrokerExamples {
   private BrokerExamples() {}
 
-  static void orderEvents(Backend backend) throws InterruptedException {
+  static void orderEvents(Backend backend, RunNames names) throws InterruptedException {
     OrderEventsExample.Result r =
-        new OrderEventsExample(backend, RunNames.random(), new Output().writer(), 5, 9).run();
+        new OrderEventsExample(backend, names, new Output().writer(), 5, 9).run();
 
     assertThat(r.complete()).isTrue();
     assertThat(r.billingSaw()).isEqualTo(r.published()).isEqualTo(15);
@@ -23,11 +23,11 @@ final class BrokerExamples {
     assertThat(r.ok()).isTrue();
   }
 
-  static void workQueue(Backend backend) throws InterruptedException {
+  static void workQueue(Backend backend, RunNames names) throws InterruptedException {
     WorkQueueExample.Result r =
         new WorkQueueExample(
                 backend,
-                RunNames.random(),
+                names,
                 new Output().writer(),
                 new WorkQueueExample.Settings(
                     150, 3, 0.20, 0.05, Duration.ZERO, WorkQueueExample.fastRetry(), false, 11))
@@ -44,11 +44,11 @@ final class BrokerExamples {
     assertThat(r.ok()).isTrue();
   }
 
-  static void requestReply(Backend backend) throws InterruptedException {
+  static void requestReply(Backend backend, RunNames names) throws InterruptedException {
     RequestReplyExample.Result r =
         new RequestReplyExample(
                 backend,
-                RunNames.random(),
+                names,
                 new Output().writer(),
                 RequestReplyExample.Settings.defaults(backend))
             .run();
@@ -60,6 +60,8 @@ final class BrokerExamples {
     assertThat(r.timeoutsWhileStopped()).isEqualTo(2);
     assertThat(r.refusedFast()).isEqualTo(2);
     assertThat(r.recovered()).isTrue();
+    assertThat(r.breakerTransitions())
+        .containsExactly("CLOSED -> OPEN", "OPEN -> HALF_OPEN", "HALF_OPEN -> CLOSED");
     assertThat(r.nestedBudget()).isLessThan(r.outerBudget());
     assertThat(r.ok()).isTrue();
   }

@@ -33,16 +33,16 @@ class KafkaExamplesTest {
 
   @Test
   void orderEvents() throws Exception {
-    BrokerExamples.orderEvents(backend);
+    BrokerExamples.orderEvents(backend, RunNames.random());
   }
 
   @Test
   void workQueue() throws Exception {
-    BrokerExamples.workQueue(backend);
+    BrokerExamples.workQueue(backend, RunNames.random());
   }
 
   @Test
   void requestReply() throws Exception {
-    BrokerExamples.requestReply(backend);
+    BrokerExamples.requestReply(backend, RunNames.random());
   }
 }

@@ -29,15 +29,22 @@ class RequestReplyExampleTest {
     assertThat(r.lateReplyDropped()).isTrue();
     assertThat(r.remoteErrorType()).isEqualTo(UnknownSkuException.class.getName());
     assertThat(r.remoteErrorMessage()).contains(RequestReplyExample.UNKNOWN_SKU);
-    // Two timeouts open the client's breaker; the two calls after that are refused unsent.
+    // Two timeouts open the breaker of the client's request policy; the two calls after that are
+    // refused unsent, and the trial call after the pause closes it again.
     assertThat(r.timeoutsWhileStopped()).isEqualTo(2);
     assertThat(r.refusedFast()).isEqualTo(2);
     assertThat(r.recovered()).isTrue();
+    assertThat(r.breakerTransitions())
+        .containsExactly("CLOSED -> OPEN", "OPEN -> HALF_OPEN", "HALF_OPEN -> CLOSED");
     assertThat(r.expiredSkipped()).isEqualTo(2);
     assertThat(r.outerBudget()).isPositive().isLessThanOrEqualTo(FAST.timeout());
     assertThat(r.nestedBudget()).isPositive().isLessThan(r.outerBudget());
     assertThat(r.nestedAlwaysSmaller()).isTrue();
     assertThat(r.ok()).isTrue();
-    assertThat(out.toString()).contains("correlation matches").contains("breaker OPEN");
+    assertThat(out.toString())
+        .contains("correlation matches")
+        .contains("breaker OPEN")
+        .contains("refused in")
+        .contains("breaker transitions: CLOSED -> OPEN, OPEN -> HALF_OPEN, HALF_OPEN -> CLOSED");
   }
 }

@@ -54,6 +54,8 @@ final class RequestClient implements AutoCloseable {
     volatile Scheduler.@Nullable Cancellable timeout;
     volatile Scheduler.@Nullable Cancellable attemptTimer;
     volatile int attempts;
+    final long started = System.nanoTime();
+    volatile @Nullable CircuitBreaker breaker;
 
     Pending(Class<R> replyType, String destination, WireMessage message, Instant deadline) {
       this.replyType = replyType;
@@ -160,10 +162,7 @@ final class RequestClient implements AutoCloseable {
     if (pending.putIfAbsent(id, p) != null) {
       throw new IllegalStateException("a request with id " + id + " is already pending");
     }
-    if (breaker != null) {
-      long started = System.nanoTime();
-      p.future.whenComplete((r, e) -> record(breaker, started, e));
-    }
+    p.breaker = breaker;
     Duration wait = Duration.between(now, deadline);
     p.timeout =
         engine
@@ -173,7 +172,8 @@ final class RequestClient implements AutoCloseable {
                 () -> {
                   if (remove(id, p)) {
                     cancelTimers(p);
-                    p.future.completeExceptionally(
+                    fail(
+                        p,
                         new RequestTimeoutException(
                             "no reply from '"
                                 + destination
@@ -227,9 +227,29 @@ final class RequestClient implements AutoCloseable {
         (ok, error) -> {
           if (error != null && remove(id, p)) {
             cancelTimers(p);
-            p.future.completeExceptionally(RetryPolicy.unwrap(error));
+            fail(p, RetryPolicy.unwrap(error));
           }
         });
+  }
+
+  /**
+   * Completes a call. The breaker hears the outcome first: a caller woken by the future must see
+   * the breaker already in the state that outcome leads to.
+   */
+  private static <R> void succeed(Pending<R> p, R value) {
+    CircuitBreaker breaker = p.breaker;
+    if (breaker != null) {
+      record(breaker, p.started, null);
+    }
+    p.future.complete(value);
+  }
+
+  private static void fail(Pending<?> p, Throwable error) {
+    CircuitBreaker breaker = p.breaker;
+    if (breaker != null) {
+      record(breaker, p.started, error);
+    }
+    p.future.completeExceptionally(error);
   }
 
   private static void record(CircuitBreaker breaker, long started, @Nullable Throwable error) {
@@ -280,7 +300,8 @@ final class RequestClient implements AutoCloseable {
   private <R> void complete(Pending<R> p, WireMessage reply) {
     String errorType = reply.envelope().headers().get(WireHeaders.ERROR_TYPE);
     if (errorType != null) {
-      p.future.completeExceptionally(
+      fail(
+          p,
           new RemoteErrorException(
               errorType,
               reply.envelope().headers().getOrDefault(WireHeaders.ERROR_MESSAGE, ""),
@@ -289,9 +310,10 @@ final class RequestClient implements AutoCloseable {
       return;
     }
     try {
-      p.future.complete(engine.payloads().decode(reply.envelope(), reply.body(), p.replyType));
+      succeed(p, engine.payloads().decode(reply.envelope(), reply.body(), p.replyType));
     } catch (RuntimeException e) {
-      p.future.completeExceptionally(
+      fail(
+          p,
           new DecodeException(
               "reply from '"
                   + p.destination
@@ -337,8 +359,7 @@ final class RequestClient implements AutoCloseable {
       Pending<?> p = pending.get(id);
       if (p != null && remove(id, p)) {
         cancelTimers(p);
-        p.future.completeExceptionally(
-            new TransportException("messaging closed before a reply to request " + id));
+        fail(p, new TransportException("messaging closed before a reply to request " + id));
       }
     }
   }

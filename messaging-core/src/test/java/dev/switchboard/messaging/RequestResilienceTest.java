@@ -164,4 +164,15 @@ class RequestResilienceTest {
     var accepted = messaging.request("slow", new Ask("q"), Answer.class, Duration.ofSeconds(1));
     assertThat(accepted).isNotDone();
   }
+
+  @Test
+  void theBreakerHasRecordedTheOutcomeBeforeTheCallerSeesIt() {
+    var first = messaging.request("quotes", new Ask("a"), Answer.class, Duration.ofSeconds(1));
+    var second = messaging.request("quotes", new Ask("b"), Answer.class, Duration.ofSeconds(1));
+    // A dependent stage runs the moment the caller's future completes.
+    var stateSeenByCaller = second.handle((v, e) -> breaker.getState());
+    time.advance(Duration.ofSeconds(1));
+    assertThat(failure(first)).isInstanceOf(RequestTimeoutException.class);
+    assertThat(stateSeenByCaller.join()).isEqualTo(CircuitBreaker.State.OPEN);
+  }
 }
