@@ -46,7 +46,7 @@ public class EnvelopeBenchmark {
             .key("customer-1042")
             .header("tenant", "shop-eu")
             .build();
-    headers = WireHeaders.toMap(envelope, true);
+    headers = WireHeaders.toMap(envelope, WireHeaders.Key.IN_HEADER);
   }
 
   /** What a publish builds: type, content type, source, time, no user headers, no key. */
@@ -89,7 +89,7 @@ public class EnvelopeBenchmark {
 
   @Benchmark
   public void headersWrite(Blackhole bh) {
-    WireHeaders.write(envelope, true, (name, value) -> bh.consume(value));
+    WireHeaders.write(envelope, WireHeaders.Key.IN_HEADER, (name, value) -> bh.consume(value));
   }
 
   /** Headers as an adapter would send them: names and UTF-8 values. */
@@ -97,13 +97,13 @@ public class EnvelopeBenchmark {
   public void headersWriteUtf8(Blackhole bh) {
     WireHeaders.write(
         envelope,
-        true,
+        WireHeaders.Key.IN_HEADER,
         (name, value) -> bh.consume(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Benchmark
   public Map<String, String> headersToMap() {
-    return WireHeaders.toMap(envelope, true);
+    return WireHeaders.toMap(envelope, WireHeaders.Key.IN_HEADER);
   }
 
   @Benchmark

@@ -38,7 +38,8 @@ final class RecordCodec {
   static ProducerRecord<byte[], byte[]> toRecord(
       String topic, WireMessage message, Map<String, String> extraHeaders, @Nullable Long time) {
     RecordHeaders headers = new RecordHeaders();
-    WireHeaders.write(message.envelope(), false, (k, v) -> headers.add(k, utf8(v)));
+    WireHeaders.write(
+        message.envelope(), WireHeaders.Key.NATIVE, (k, v) -> headers.add(k, utf8(v)));
     extraHeaders.forEach(
         (k, v) -> {
           headers.remove(k);

@@ -29,7 +29,7 @@ class WireHeadersTest {
             .header("empty", "")
             .contentType("application/json")
             .build();
-    Map<String, String> map = WireHeaders.toMap(e, true);
+    Map<String, String> map = WireHeaders.toMap(e, WireHeaders.Key.IN_HEADER);
     WireHeaders.Read read = WireHeaders.read(map, null, Instant.EPOCH);
     assertThat(read.problems()).isEmpty();
     assertThat(read.envelope()).isEqualTo(e);

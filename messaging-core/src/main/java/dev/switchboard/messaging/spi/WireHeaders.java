@@ -76,11 +76,19 @@ public final class WireHeaders {
 
   private WireHeaders() {}
 
+  /** Where the envelope's key travels. */
+  public enum Key {
+    /** As the {@link #KEY} header, for transports without a key field (RabbitMQ). */
+    IN_HEADER,
+    /** In the transport's own key field (the Kafka record key); no header is written. */
+    NATIVE
+  }
+
   /**
    * Writes every envelope field except the key, then the user headers, to {@code out}. Absent
    * optional fields are not written. The attempt is always written.
    */
-  public static void write(Envelope e, boolean includeKey, BiConsumer<String, String> out) {
+  public static void write(Envelope e, Key key, BiConsumer<String, String> out) {
     out.accept(ID, e.id());
     if (!e.type().isEmpty()) {
       out.accept(TYPE, e.type());
@@ -96,16 +104,16 @@ public final class WireHeaders {
     e.replyTo().ifPresent(v -> out.accept(REPLY_TO, v));
     e.deadline().ifPresent(v -> out.accept(DEADLINE, v.toString()));
     out.accept(ATTEMPT, Integer.toString(e.attempt()));
-    if (includeKey) {
+    if (key == Key.IN_HEADER) {
       e.key().ifPresent(v -> out.accept(KEY, v));
     }
     e.headers().forEach(out);
   }
 
   /** The same as {@link #write} into a new ordered map. */
-  public static Map<String, String> toMap(Envelope e, boolean includeKey) {
+  public static Map<String, String> toMap(Envelope e, Key key) {
     Map<String, String> map = new LinkedHashMap<>(16 + e.headers().size() * 2);
-    write(e, includeKey, map::put);
+    write(e, key, map::put);
     return map;
   }
 
