@@ -48,7 +48,7 @@ final class AmqpCodec {
   static AMQP.BasicProperties properties(
       Envelope e, @Nullable String replyToProperty, boolean withExpiration, Instant now) {
     Map<String, Object> headers = new LinkedHashMap<>(16 + e.headers().size() * 2);
-    WireHeaders.write(e, true, headers::put);
+    WireHeaders.write(e, WireHeaders.Key.IN_HEADER, headers::put);
     AMQP.BasicProperties.Builder b =
         new AMQP.BasicProperties.Builder()
             .deliveryMode(PERSISTENT)
