@@ -152,7 +152,8 @@ public final class KafkaTransport implements Transport {
       return CompletableFuture.failedFuture(
           new PublishException("'" + replyAddress + "' is not a Kafka reply address", e));
     }
-    return publisher.send(replyAddress, message);
+    // Check, never create: a reply address that leads nowhere fails instead of making a topic.
+    return admin.existsAsync(replyAddress).thenCompose(v -> publisher.send(replyAddress, message));
   }
 
   @Override

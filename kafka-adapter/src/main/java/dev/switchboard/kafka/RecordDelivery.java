@@ -172,10 +172,23 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
                   if (e == null) {
                     CompletableFuture<Void> acked = ledger.settle(record.offset());
                     finish();
-                    return acked;
+                    // The copy is stored: report success even if the commit later fails, or the
+                    // core would publish it again. An uncommitted record is only read again.
+                    return acked.exceptionally(
+                        failure -> {
+                          LOG.warn(
+                              "{}: stored the copy of {}-{}@{} but could not commit past it; it"
+                                  + " will be delivered again",
+                              loop.label(),
+                              record.topic(),
+                              record.partition(),
+                              record.offset(),
+                              failure);
+                          return null;
+                        });
                   }
-                  // Not acknowledged: give the record back so it is delivered again.
-                  giveBack();
+                  // Nothing stored and nothing acknowledged: the record stays held, and the core
+                  // decides whether to try the publish again or give the record back.
                   return CompletableFuture.<Void>failedFuture(TopicAdmin.unwrap(e));
                 })
             .thenCompose(f -> f));

@@ -169,10 +169,24 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
                   if (e == null) {
                     CompletableFuture<Void> f = loop.acknowledge(this, AcknowledgeType.ACCEPT);
                     finish();
-                    return f;
+                    // The copy is stored: report success even if the broker refuses the accept
+                    // (a lost lock), or the core would publish it again. The record will simply
+                    // be delivered again.
+                    return f.exceptionally(
+                        failure -> {
+                          LOG.warn(
+                              "{}: stored the copy of {}-{}@{} but the broker refused to accept"
+                                  + " the original; it will be delivered again",
+                              loop.label(),
+                              first.topic(),
+                              first.partition(),
+                              first.offset(),
+                              failure);
+                          return null;
+                        });
                   }
-                  loop.acknowledge(this, AcknowledgeType.RELEASE);
-                  finish();
+                  // Nothing stored and nothing acknowledged: the record stays acquired, and the
+                  // core decides whether to try the publish again or release it.
                   return CompletableFuture.<Void>failedFuture(TopicAdmin.unwrap(e));
                 })
             .thenCompose(f -> f));

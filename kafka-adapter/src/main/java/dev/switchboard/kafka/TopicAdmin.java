@@ -77,6 +77,22 @@ final class TopicAdmin implements AutoCloseable {
         && !topic.startsWith(TopicNames.REPLY_PREFIX)) {
       done = create(newTopic(topic, settings.partitions()));
     } else {
+      return existsAsync(topic);
+    }
+    return done.thenRun(() -> known.add(topic));
+  }
+
+  /**
+   * Completes when {@code topic} exists, never creating it; fails with {@link
+   * DestinationNotFoundException} when it is missing. Replies use it: an address that leads nowhere
+   * must fail, not create a topic nobody reads.
+   */
+  CompletableFuture<Void> existsAsync(String topic) {
+    if (known.contains(topic)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> done;
+    {
       done =
           toFuture(admin.describeTopics(List.of(topic)).allTopicNames())
               .handle(

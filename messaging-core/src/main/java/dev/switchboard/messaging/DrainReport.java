@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * The outcome of a drain.
  *
- * @param finished handlers that were running when the drain began and completed during it
+ * @param finished deliveries held when the drain began (running, or handled and waiting for the
+ *     broker to take the acknowledgement) that were settled during it
  * @param returned messages given back to the broker without being handled
  * @param unfinished handlers still running when the timeout expired; their messages will be
  *     delivered again

@@ -4,6 +4,7 @@ import dev.switchboard.messaging.TransportException;
 import dev.switchboard.messaging.spi.Delivery;
 import dev.switchboard.messaging.spi.DeliveryHandler;
 import dev.switchboard.messaging.spi.TransportConsumer;
+import dev.switchboard.messaging.spi.WireHeaders;
 import dev.switchboard.messaging.spi.WireMessage;
 import dev.switchboard.messaging.time.Scheduler;
 import java.time.Duration;
@@ -159,18 +160,43 @@ final class MemoryConsumer implements TransportConsumer {
     private final MemoryGroup.Entry entry;
     private final AtomicBoolean settled = new AtomicBoolean();
 
+    private final WireMessage message;
+    private final List<String> problems;
+
     MemoryDelivery(MemoryGroup.Entry entry) {
       this.entry = entry;
+      WireMessage m = entry.message;
+      boolean raw = false;
+      for (String name : m.envelope().headers().keySet()) {
+        if (WireHeaders.isStandard(name)) {
+          raw = true;
+          break;
+        }
+      }
+      if (raw) {
+        // A sender put toolkit headers into the header map itself, as a plain client would on a
+        // broker: read them the way a broker transport reads its wire headers.
+        WireHeaders.Read read =
+            WireHeaders.read(
+                WireHeaders.toMap(m.envelope(), WireHeaders.Key.IN_HEADER),
+                m.envelope().key().orElse(null),
+                m.envelope().time());
+        this.message = m.withEnvelope(read.envelope());
+        this.problems = read.problems();
+      } else {
+        this.message = m;
+        this.problems = List.of();
+      }
     }
 
     @Override
     public WireMessage message() {
-      return entry.message;
+      return message;
     }
 
     @Override
     public List<String> problems() {
-      return List.of();
+      return problems;
     }
 
     @Override

@@ -65,6 +65,14 @@ public final class WireHeaders {
           ATTEMPT,
           KEY);
 
+  /**
+   * Whether {@code name} is one of the envelope fields above ({@code ce_id}, {@code sb_attempt},
+   * ...).
+   */
+  public static boolean isStandard(String name) {
+    return STANDARD.contains(name);
+  }
+
   /** Whether a header name belongs to the toolkit or a broker rather than the user. */
   public static boolean isReserved(String name) {
     String lower = name.toLowerCase(java.util.Locale.ROOT);

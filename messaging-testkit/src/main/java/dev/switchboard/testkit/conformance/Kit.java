@@ -1,9 +1,11 @@
 package dev.switchboard.testkit.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchboard.messaging.Envelope;
 import dev.switchboard.messaging.Messaging;
+import dev.switchboard.messaging.Subscription;
 import dev.switchboard.messaging.spi.Capability;
 import dev.switchboard.messaging.spi.Transport;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
@@ -75,15 +78,24 @@ final class Kit implements AfterEachCallback {
 
   /** A new simulated process: a {@link Messaging} on a transport of its own. */
   Messaging messaging() {
+    return messaging(b -> {});
+  }
+
+  /**
+   * A new simulated process with settings of the case's own (a payload limit, a request policy).
+   * The kit sets the transport, the source and the test payload types; {@code settings} must not.
+   */
+  Messaging messaging(Consumer<Messaging.Builder> settings) {
     int n = processes.incrementAndGet();
     Transport transport = target().create();
     Messaging m;
     try {
-      m =
+      Messaging.Builder b =
           TestMessages.registerAll(Messaging.builder())
               .transport(transport)
-              .source("conformance-" + target().name() + "-" + n)
-              .build();
+              .source("conformance-" + target().name() + "-" + n);
+      settings.accept(b);
+      m = b.build();
     } catch (RuntimeException e) {
       transport.close();
       throw e;
@@ -113,6 +125,22 @@ final class Kit implements AfterEachCallback {
         .pollInterval(POLL);
   }
 
+  /**
+   * Waits until none of {@code consumers} holds a message, so that closing them at the end of the
+   * case gives nothing back to the broker. A responder acknowledges a request only after its reply
+   * is confirmed, so the requester can have the answer a moment before the request is settled.
+   */
+  void awaitSettled(Subscription... consumers) {
+    for (Subscription c : consumers) {
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(c.stats().inFlight())
+                      .as("messages held by %s", c.destination())
+                      .isZero());
+    }
+  }
+
   /** Joins every future within the target's patience, failing with the first failure. */
   void joinAll(List<? extends CompletableFuture<?>> futures) {
     try {
@@ -126,6 +154,12 @@ final class Kit implements AfterEachCallback {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /** Waits at most the target's patience for {@code future}, failing the test if it fails. */
+  <T> T get(CompletableFuture<T> future) {
+    joinAll(List.of(future));
+    return future.join();
   }
 
   /** Publishes items {@code 0 .. count-1} to {@code topic} and waits for every confirmation. */

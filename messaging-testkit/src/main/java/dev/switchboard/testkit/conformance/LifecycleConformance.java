@@ -1,6 +1,7 @@
 package dev.switchboard.testkit.conformance;
 
 import static dev.switchboard.testkit.conformance.Fixtures.numbers;
+import static dev.switchboard.testkit.conformance.Fixtures.simulateWork;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.messaging.ConsumerOptions;
@@ -17,13 +18,19 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Consumer lifecycle: pause and resume, drain under load, and close with a message in hand. */
+/**
+ * Consumer lifecycle: pause and resume, drain with handlers running and while producers keep
+ * publishing, and close with a message in hand.
+ */
 public abstract class LifecycleConformance {
   @RegisterExtension
   @Order(1)
@@ -116,6 +123,107 @@ public abstract class LifecycleConformance {
     Set<Integer> union = new HashSet<>(beforeDrain);
     union.addAll(next.numbers());
     assertThat(union).isEqualTo(numbers(jobs));
+  }
+
+  @Test
+  void drainWhileProducersKeepPublishingHandlesEveryMessageExactlyOnceAcrossTwoConsumers()
+      throws Exception {
+    int concurrency = 4;
+    int window = 20;
+    String queue = kit.name("drain-load");
+    // The producer stays at most `window` messages ahead of the consumers: the queue stays busy
+    // without flooding, whatever the speed of the transport.
+    Semaphore room = new Semaphore(window);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger sent = new AtomicInteger();
+    Tally first = new Tally();
+    Tally second = new Tally();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    Subscription draining =
+        kit.messaging()
+            .consume(
+                queue,
+                Item.class,
+                (job, ctx) -> {
+                  mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                  try {
+                    simulateWork(Duration.ofMillis(ThreadLocalRandom.current().nextInt(5, 21)));
+                    first.record(job.n());
+                  } finally {
+                    running.decrementAndGet();
+                  }
+                  room.release();
+                },
+                ConsumerOptions.builder().concurrency(concurrency).build());
+    Messaging producer = kit.messaging();
+    CompletableFuture<Integer> producing =
+        kit.inBackground(
+            () -> {
+              try {
+                while (!stop.get()) {
+                  if (room.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+                    producer.send(queue, new Item(sent.get())).join();
+                    sent.incrementAndGet();
+                  }
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return sent.get();
+            });
+    kit.await().untilAsserted(() -> assertThat(first.calls()).isGreaterThanOrEqualTo(40));
+
+    int sentBeforeDrain = sent.get();
+    DrainReport report = draining.drain(kit.patience());
+    kit.await()
+        .untilAsserted(
+            () ->
+                assertThat(sent.get())
+                    .as("sent since the drain began")
+                    .isGreaterThan(sentBeforeDrain));
+
+    assertThat(mostAtOnce.get()).as("handlers running at once").isBetween(1, concurrency);
+    assertThat(report.complete()).isTrue();
+    assertThat(report.unfinished()).isZero();
+    assertThat(report.returned()).isNotNegative();
+    assertThat(report.took()).isLessThan(kit.patience());
+    assertThat(draining.state()).isEqualTo(ConsumerState.STOPPED);
+    assertThat(draining.stats().inFlight()).isZero();
+    assertThat(draining.stats().handled()).isEqualTo(first.calls());
+    assertThat(first.duplicates()).isEmpty();
+    Set<Integer> beforeDrain = new HashSet<>(first.numbers());
+
+    kit.messaging()
+        .consume(
+            queue,
+            Item.class,
+            (job, ctx) -> {
+              simulateWork(Duration.ofMillis(ThreadLocalRandom.current().nextInt(5, 21)));
+              second.record(job.n());
+              room.release();
+            },
+            ConsumerOptions.builder().concurrency(concurrency).build());
+    kit.await().untilAsserted(() -> assertThat(second.calls()).isGreaterThanOrEqualTo(40));
+    stop.set(true);
+    int total = producing.get(kit.patience().toMillis(), TimeUnit.MILLISECONDS);
+
+    kit.await()
+        .untilAsserted(
+            () -> {
+              Set<Integer> union = new HashSet<>(beforeDrain);
+              union.addAll(second.numbers());
+              assertThat(union).isEqualTo(numbers(total));
+            });
+    Set<Integer> overlap = new HashSet<>(second.numbers());
+    overlap.retainAll(beforeDrain);
+    assertThat(overlap).as("messages handled both before and after the drain").isEmpty();
+    assertThat(second.duplicates()).isEmpty();
+    // Held deliveries include handled ones whose acknowledgement is still on its way (a Kafka
+    // commit), so the bound is the prefetch, not the concurrency.
+    assertThat(report.finished())
+        .as("deliveries held at the start of the drain and settled during it")
+        .isBetween(0, ConsumerOptions.builder().concurrency(concurrency).build().prefetch());
   }
 
   @Test

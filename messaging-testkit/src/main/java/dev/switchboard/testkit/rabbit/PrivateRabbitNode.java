@@ -2,15 +2,23 @@ package dev.switchboard.testkit.rabbit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.StringJoiner;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
@@ -24,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * directory named by {@value #SCRIPTS_ENV}) with node name {@code sbtest-<random>@localhost}, an
  * AMQP listener and an Erlang distribution port of its own on 127.0.0.1, its own Erlang cookie and
  * a data directory under the system temporary directory; no plugin is enabled. Clients log in as
- * {@code guest}/{@code guest} from loopback.
+ * {@code guest}/{@code guest} from loopback. {@link Builder#config} and {@link
+ * Builder#advancedConfig} add broker settings, such as a short {@code consumer_timeout}.
  *
  * <p>Design note. The node is started detached ({@code rabbitmq-server -detached}), so it is not a
  * child of this JVM; it is tracked through its pid file, and readiness is {@code rabbitmqctl wait}
@@ -47,6 +56,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
   private final Duration startupTimeout;
   private final Duration shutdownTimeout;
   private final RabbitCommands commands;
+  private final Map<String, String> config;
+  private final Map<String, String> advancedConfig;
   private @Nullable RabbitNodeLayout layout;
   private @Nullable ProcessHandle node;
   private @Nullable Thread shutdownHook;
@@ -56,6 +67,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
     this.startupTimeout = builder.startupTimeout;
     this.shutdownTimeout = builder.shutdownTimeout;
     this.commands = new RabbitCommands(builder.scriptsDirectory);
+    this.config = Collections.unmodifiableMap(new LinkedHashMap<>(builder.config));
+    this.advancedConfig = Collections.unmodifiableMap(new LinkedHashMap<>(builder.advancedConfig));
   }
 
   /** Returns a builder; {@link Builder#build()} does not start the node. */
@@ -277,12 +290,36 @@ public final class PrivateRabbitNode implements AutoCloseable {
   private void prepare() {
     try {
       layout = RabbitNodeLayout.create(commands.owner());
+      writeExtraConfig(layout());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare a private RabbitMQ node directory", e);
     }
     Thread hook = new Thread(this::killAtExit, "rabbit-node-shutdown-" + layout().nodeName);
     Runtime.getRuntime().addShutdownHook(hook);
     shutdownHook = hook;
+  }
+
+  /** Appends the builder's settings to rabbitmq.conf and writes advanced.config if any. */
+  private void writeExtraConfig(RabbitNodeLayout files) throws IOException {
+    if (!config.isEmpty()) {
+      StringBuilder lines = new StringBuilder();
+      config.forEach((key, value) -> lines.append(key).append(" = ").append(value).append('\n'));
+      Files.writeString(
+          files.root.resolve("rabbitmq.conf"),
+          lines,
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+    }
+    if (!advancedConfig.isEmpty()) {
+      StringJoiner entries = new StringJoiner(",\n  ", "[{rabbit, [\n  ", "\n]}].\n");
+      advancedConfig.forEach((key, term) -> entries.add("{" + key + ", " + term + "}"));
+      Path advanced = files.root.resolve("advanced.config");
+      Files.writeString(advanced, entries.toString(), StandardCharsets.UTF_8);
+      @Nullable UserPrincipal owner = commands.owner();
+      if (owner != null) {
+        Files.setOwner(advanced, owner);
+      }
+    }
   }
 
   private void killAtExit() {
@@ -366,12 +403,16 @@ public final class PrivateRabbitNode implements AutoCloseable {
 
   /** Configures a private node; each setting may be given once. */
   public static final class Builder {
+    private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
+    private static final Pattern ATOM = Pattern.compile("[a-z][A-Za-z0-9_]*");
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private Path scriptsDirectory = defaultScriptsDirectory();
     private boolean startupTimeoutSet;
     private boolean shutdownTimeoutSet;
     private boolean scriptsDirectorySet;
+    private final Map<String, String> config = new LinkedHashMap<>();
+    private final Map<String, String> advancedConfig = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -419,6 +460,51 @@ public final class PrivateRabbitNode implements AutoCloseable {
     }
 
     /**
+     * Adds the line {@code key = value} to the node's {@code rabbitmq.conf}, for instance {@code
+     * config("consumer_timeout", "5000")}. Each key may be given once. The keys the fixture sets
+     * itself ({@code listeners.*}, {@code log.console}, {@code log.file.level}) are refused. The
+     * broker refuses to start on a key or value it does not know; {@link #start()} then fails with
+     * the tail of its log.
+     */
+    public Builder config(String key, String value) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(value, "value");
+      if (!CONFIG_KEY.matcher(key).matches()) {
+        throw new IllegalArgumentException(
+            "config key '" + key + "' is not a rabbitmq.conf key (letters, digits, . _ -)");
+      }
+      if (key.startsWith("listeners.")
+          || key.equals("log.console")
+          || key.equals("log.file.level")) {
+        throw new IllegalArgumentException(
+            "config key '" + key + "' is set by the fixture itself and cannot be changed");
+      }
+      requireOneLine(value, "config value for " + key);
+      putOnce(config, key, value, "config");
+      return this;
+    }
+
+    /**
+     * Adds {@code {key, erlangTerm}} to the {@code rabbit} application's environment in the node's
+     * {@code advanced.config}, for settings {@code rabbitmq.conf} does not offer. For instance
+     * {@code advancedConfig("channel_tick_interval", "1000")} makes every channel check its
+     * consumer timeout each second instead of each minute (the 3.10 default), so a short {@code
+     * consumer_timeout} takes effect promptly. {@code erlangTerm} is written as given. Each key may
+     * be given once.
+     */
+    public Builder advancedConfig(String key, String erlangTerm) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(erlangTerm, "erlangTerm");
+      if (!ATOM.matcher(key).matches()) {
+        throw new IllegalArgumentException(
+            "advanced config key '" + key + "' is not a plain Erlang atom such as tick_interval");
+      }
+      requireOneLine(erlangTerm, "advanced config term for " + key);
+      putOnce(advancedConfig, key, erlangTerm, "advancedConfig");
+      return this;
+    }
+
+    /**
      * Returns a node with these settings; it is not started.
      *
      * @throws RabbitBrokerException if the scripts directory lacks the server or CLI scripts
@@ -433,6 +519,21 @@ public final class PrivateRabbitNode implements AutoCloseable {
                 + " at them");
       }
       return new PrivateRabbitNode(this);
+    }
+
+    private static void requireOneLine(String text, String what) {
+      if (text.isBlank() || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException(
+            what + " must be one non-blank line, was '" + text + "'");
+      }
+    }
+
+    private static void putOnce(Map<String, String> to, String key, String value, String method) {
+      String previous = to.putIfAbsent(key, value);
+      if (previous != null) {
+        throw new IllegalStateException(
+            method + "(" + key + ") was already set to " + previous + "; not setting " + value);
+      }
     }
 
     private static void requirePositive(Duration timeout, String name) {

@@ -7,9 +7,11 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,54 @@ class PrivateRabbitNodeTest {
             () -> PrivateRabbitNode.builder().scriptsDirectory(Path.of("/nonexistent")).build())
         .isInstanceOf(RabbitBrokerException.class)
         .hasMessageContaining("/nonexistent");
+  }
+
+  @Test
+  void configAndAdvancedConfig_reachTheNode() throws Exception {
+    String queue = "unacked-" + UUID.randomUUID();
+    try (PrivateRabbitNode node =
+        PrivateRabbitNode.builder()
+            .config("consumer_timeout", "3000")
+            .advancedConfig("channel_tick_interval", "500")
+            .build()
+            .start()) {
+      publishPersistent(node, queue, "never acknowledged");
+      CompletableFuture<ShutdownSignalException> closed = new CompletableFuture<>();
+      long begin = System.nanoTime();
+      try (Connection connection = node.broker().connectionFactory().newConnection()) {
+        Channel channel = connection.createChannel();
+        channel.addShutdownListener(closed::complete);
+        channel.basicConsume(queue, false, (tag, delivery) -> {}, tag -> {});
+
+        // With the default tick of a minute the broker would notice only after up to 63 s.
+        ShutdownSignalException cause = closed.get(20, TimeUnit.SECONDS);
+        long millis = millis(begin, System.nanoTime());
+        LOG.info("consumer_timeout 3000 ms, tick 500 ms: channel closed after {} ms", millis);
+        assertThat(cause.getMessage()).contains("PRECONDITION_FAILED").contains("3000 ms");
+        assertThat(millis).isGreaterThanOrEqualTo(3000);
+      }
+    }
+  }
+
+  @Test
+  void builder_rejectsARepeatedOrFixtureOwnedConfigKey() {
+    assertThatThrownBy(
+            () ->
+                PrivateRabbitNode.builder()
+                    .config("consumer_timeout", "1")
+                    .config("consumer_timeout", "2"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("consumer_timeout")
+        .hasMessageContaining("already set to 1");
+    assertThatThrownBy(() -> PrivateRabbitNode.builder().config("listeners.tcp.1", "0.0.0.0:5672"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("set by the fixture");
+    assertThatThrownBy(() -> PrivateRabbitNode.builder().config("a", "1\nlisteners.tcp.2 = 5673"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("one non-blank line");
+    assertThatThrownBy(() -> PrivateRabbitNode.builder().advancedConfig("Bad-Atom", "1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Erlang atom");
   }
 
   private static void publishPersistent(PrivateRabbitNode node, String queue, String body)
