@@ -382,7 +382,8 @@ final class ConfirmingPublisher {
         LOG.warn(
             "{}: the broker closed the publishing channel ({}); the next send opens a new one",
             label,
-            RabbitConnections.describe(cause));
+            RabbitConnections.describe(cause),
+            cause);
       }
       try {
         // Unregisters the dead channel, so connection recovery does not reopen it for nothing.

@@ -154,6 +154,14 @@ final class ConsumerChannel {
     }
   }
 
+  /**
+   * Whether a delivery that arrived on {@code from} can still be acknowledged: its consumer is not
+   * closing and that channel is still open. A hint only, since the channel may close right after.
+   */
+  boolean isUsable(Live from) {
+    return !owner.closed() && !from.lost.isDone() && from.channel.isOpen();
+  }
+
   /** Runs one settling operation on the channel the delivery came from. */
   CompletableFuture<Void> settle(Live from, long tag, Settle op, String what) {
     lock.lock();
@@ -211,11 +219,9 @@ final class ConsumerChannel {
   private void dispatch(
       Subscription s, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
     long tag = envelope.getDeliveryTag();
-    if (!s.active || !owner.fetching()) {
-      // Arrived after a pause or stop: give it back untouched.
-      settle(s.live, tag, (ch, t) -> ch.basicNack(t, false, true), "release");
-      return;
-    }
+    // A delivery that arrives after a pause or stop (the broker had sent it already) still goes
+    // to the core, which settles it like any handed-out message and remembers a give-back.
+    // Released here, it would count against the message's delivery limit unseen by the core.
     AmqpCodec.Decoded decoded =
         AmqpCodec.decode(props, body, owner.settings().quorum(), Instant.now());
     RabbitDelivery delivery =
@@ -276,14 +282,16 @@ final class ConsumerChannel {
                 + " in rabbitmq.conf, make the handler faster, or lower the prefetch",
             owner.group().describe(),
             index,
-            reason);
+            reason,
+            cause);
       } else {
         LOG.warn(
             "the broker closed channel {} of {} ({}); its unacknowledged messages will be"
                 + " delivered again. Re-subscribing on a new channel",
             index,
             owner.group().describe(),
-            reason);
+            reason,
+            cause);
       }
       owner.scheduleResubscribe(ConsumerChannel.this, 0, 0);
       try {

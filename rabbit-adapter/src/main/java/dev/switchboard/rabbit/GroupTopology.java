@@ -28,7 +28,9 @@ record GroupTopology(
     if (waitRoutes.isEmpty()) {
       return null;
     }
-    Map.Entry<Long, Route> level = waitRoutes.ceilingEntry(Topology.delayMillis(delay));
+    long millis =
+        delay.compareTo(Topology.MAX_DELAY) > 0 ? Long.MAX_VALUE : Topology.delayMillis(delay);
+    Map.Entry<Long, Route> level = waitRoutes.ceilingEntry(millis);
     return level != null ? level.getValue() : waitRoutes.lastEntry().getValue();
   }
 

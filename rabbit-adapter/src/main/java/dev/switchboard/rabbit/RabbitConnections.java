@@ -119,7 +119,8 @@ final class RabbitConnections {
                 name,
                 settings.brokerUri(),
                 describe(cause),
-                settings.recoveryInterval());
+                settings.recoveryInterval(),
+                cause);
           }
         });
     if (role == Role.PUBLISH) {

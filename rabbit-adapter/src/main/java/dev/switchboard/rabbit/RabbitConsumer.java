@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -47,7 +45,6 @@ final class RabbitConsumer implements TransportConsumer {
   private final ConfirmingPublisher publisher;
   private final Consumer<RabbitConsumer> onClose;
   private final List<ConsumerChannel> channels;
-  private final Map<Long, Route> extraWaitRoutes = new ConcurrentHashMap<>();
   private volatile boolean paused;
   private volatile boolean stopped;
   private volatile boolean closed;
@@ -209,7 +206,12 @@ final class RabbitConsumer implements TransportConsumer {
     }
   }
 
-  /** The wait queue for a redelivery after {@code delay}, or the group queue for no delay. */
+  /**
+   * Where a redelivery after {@code delay} goes: the group queue for no delay, else the wait queue
+   * of the smallest level not shorter than {@code delay}, else the longest level. A group without
+   * levels (its retry policy retries only in process) redelivers at once, because a queue per
+   * requested delay would leave a durable queue behind for every jittered value.
+   */
   Route waitRoute(Duration delay) {
     if (delay.isNegative() || delay.isZero()) {
       return group.groupRoute();
@@ -218,9 +220,11 @@ final class RabbitConsumer implements TransportConsumer {
     if (level != null) {
       return level;
     }
-    long millis = Topology.delayMillis(delay);
-    return extraWaitRoutes.computeIfAbsent(
-        millis, ms -> topology.declareWaitQueue(group.queue(), ms));
+    LOG.debug(
+        "{} has no redelivery delay levels; redelivering at once instead of after {}",
+        group.describe(),
+        delay);
+    return group.groupRoute();
   }
 
   GroupTopology group() {

@@ -12,10 +12,15 @@ import dev.switchboard.messaging.spi.WireMessage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter queue {@code <groupQueue>.dlq} of one group.
@@ -32,6 +37,8 @@ import java.util.function.Function;
  * queue that does not exist (the group never ran) reads as empty.
  */
 final class RabbitDeadLetterStore implements DeadLetterStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitDeadLetterStore.class);
+
   private final Route groupRoute;
   private final String deadLetterQueue;
   private final RabbitSettings settings;
@@ -77,17 +84,37 @@ final class RabbitDeadLetterStore implements DeadLetterStore {
     return out;
   }
 
+  /**
+   * Moves as the {@link DeadLetterStore} contract says. A letter this call moved that fails again
+   * and comes back ends the scan, so one call moves a message once. If the broker fails partway (a
+   * copy is refused or unconfirmed, the channel closes), the failure is logged at ERROR and the
+   * letters moved so far are counted and returned; every letter not yet moved, the failing one
+   * included, stays in the dead-letter queue. A letter whose copy reached the group before the
+   * failure (confirmed but not yet removed, or its confirmation lost) stays as well, so it can be
+   * handled twice.
+   *
+   * @throws TransportException if there is no connection to start with
+   */
   @Override
   public int move(int scanLimit, Function<WireMessage, Optional<WireMessage>> decide) {
     int moved = 0;
+    int scanned = 0;
+    Set<String> movedIds = new HashSet<>();
     Channel channel = open("move messages out of");
     try {
-      for (int i = 0; i < scanLimit; i++) {
+      while (scanned < scanLimit) {
         GetResponse got = channel.basicGet(deadLetterQueue, false);
         if (got == null) {
           break;
         }
-        Optional<WireMessage> next = decide.apply(decode(got));
+        WireMessage letter = decode(got);
+        if (movedIds.contains(letter.envelope().id())) {
+          // A letter moved by this call that failed again: it joined the tail, so the scan has
+          // been through everything that was there; it waits for the next redrive.
+          break;
+        }
+        scanned++;
+        Optional<WireMessage> next = decide.apply(letter);
         if (next.isEmpty()) {
           continue;
         }
@@ -98,14 +125,22 @@ final class RabbitDeadLetterStore implements DeadLetterStore {
                 AmqpCodec.properties(copy.envelope(), null, false, Instant.now()),
                 copy.body()));
         channel.basicAck(got.getEnvelope().getDeliveryTag(), false);
+        movedIds.add(letter.envelope().id());
         moved++;
       }
-    } catch (IOException | ShutdownSignalException e) {
-      if (notFound(e)) {
-        return moved;
+    } catch (IOException | RuntimeException e) {
+      if (!notFound(e)) {
+        LOG.error(
+            "moving dead letters from '{}' to {} stopped after {} moved of {} scanned; the rest"
+                + " stay in the dead-letter queue. Fix the cause and redrive again",
+            deadLetterQueue,
+            groupRoute.describe(),
+            moved,
+            scanned,
+            e);
       }
-      throw failure("move messages out of", e);
     } finally {
+      // Hands back every letter taken but not acknowledged.
       ConfirmingPublisher.closeQuietly(channel);
     }
     return moved;
@@ -130,7 +165,7 @@ final class RabbitDeadLetterStore implements DeadLetterStore {
     return AmqpCodec.decode(got.getProps(), got.getBody(), false, Instant.now()).message();
   }
 
-  private static void awaitConfirm(java.util.concurrent.CompletableFuture<Void> confirm) {
+  private static void awaitConfirm(CompletableFuture<Void> confirm) {
     try {
       confirm.get();
     } catch (ExecutionException e) {

@@ -1,5 +1,6 @@
 package dev.switchboard.rabbit;
 
+import dev.switchboard.messaging.TransportException;
 import dev.switchboard.messaging.spi.Delivery;
 import dev.switchboard.messaging.spi.WireMessage;
 import java.time.Duration;
@@ -14,9 +15,13 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>{@link #ack()} and {@link #release()} complete once the acknowledgement has been written to
  * the channel (AMQP does not confirm acknowledgements). {@link #redeliver} and {@link #deadLetter}
- * publish a copy with confirms first and acknowledge only after the broker has confirmed it; if
- * that publish fails the message is released, so it is delivered again rather than held
- * unacknowledged until the channel closes. Copies never carry an AMQP expiration.
+ * publish a copy with confirms first and acknowledge only after the broker has confirmed it. If
+ * that publish fails, the stage fails and the delivery stays unsettled, as the {@link Delivery}
+ * contract requires: the core may then call {@link #deadLetter} again or {@link #release}. Neither
+ * publishes at all once the consumer is closing or the channel the message arrived on has closed,
+ * because the acknowledgement could no longer succeed and the copy would duplicate the message the
+ * broker delivers again. (A channel that closes between the confirmation and the acknowledgement
+ * still leaves both; delivery is at-least-once.) Copies never carry an AMQP expiration.
  */
 final class RabbitDelivery implements Delivery {
   private final RabbitConsumer consumer;
@@ -74,22 +79,25 @@ final class RabbitDelivery implements Delivery {
 
   @Override
   public CompletionStage<Void> redeliver(WireMessage next, Duration delay) {
-    Route route;
-    try {
-      route = consumer.waitRoute(delay);
-    } catch (RuntimeException e) {
-      release();
-      return CompletableFuture.failedFuture(e);
-    }
-    return publishThenAck(route, next);
+    return publishThenAck(consumer.waitRoute(delay), next, "redeliver");
   }
 
   @Override
   public CompletionStage<Void> deadLetter(WireMessage deadLetter) {
-    return publishThenAck(consumer.group().deadLetterRoute(), deadLetter);
+    return publishThenAck(consumer.group().deadLetterRoute(), deadLetter, "dead-letter");
   }
 
-  private CompletionStage<Void> publishThenAck(Route route, WireMessage copy) {
+  private CompletionStage<Void> publishThenAck(Route route, WireMessage copy, String what) {
+    if (!channel.isUsable(live)) {
+      return CompletableFuture.failedFuture(
+          new TransportException(
+              "cannot "
+                  + what
+                  + " a message of "
+                  + consumer.group().describe()
+                  + ": its consumer is closing or the channel it arrived on has closed, so"
+                  + " nothing was published and the broker will deliver it again"));
+    }
     CompletableFuture<Void> result = new CompletableFuture<>();
     consumer
         .publisher()
@@ -98,7 +106,7 @@ final class RabbitDelivery implements Delivery {
         .whenComplete(
             (ok, failure) -> {
               if (failure != null) {
-                release();
+                // Not settled: the caller decides between another try and a release.
                 result.completeExceptionally(unwrap(failure));
                 return;
               }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *       because every group receives every message and nothing is filtered by routing key.
  *   <li>Each subscriber group {@code G} of topic {@code T} is a queue {@code T.G} bound to that
  *       exchange. A work queue {@code Q} is a queue named {@code Q}, published to through the
- *       default exchange.
+ *       default exchange and declared, with its dead-letter queue, by its first send or consumer.
  *   <li>Each group queue {@code N} has a dead-letter queue {@code N.dlq} and, per delay level
  *       {@code D} of {@link ConsumerSpec#redeliveryDelays()}, a wait queue {@code N.wait.<D in
  *       ms>ms} with {@code x-message-ttl = D}, {@code x-dead-letter-exchange = ""} and {@code
@@ -56,13 +56,22 @@ import org.slf4j.LoggerFactory;
  * <h2>Guarantees and limits</h2>
  *
  * <ul>
- *   <li>A send completes when the broker confirms the message. Unroutable messages (a topic with no
- *       group yet, a queue that does not exist) fail with {@code DestinationNotFoundException}.
- *       While the connection is down, sends fail at once; sends in flight fail when the connection
- *       drops, and none waits longer than {@link Builder#publishTimeout}.
+ *   <li>A send completes when the broker confirms the message. The first send to a work queue
+ *       declares the queue and its dead-letter queue (once per transport), so jobs sent before any
+ *       worker starts are kept. A send to a topic with no group yet fails with {@code
+ *       DestinationNotFoundException}: its exchange has no queue bound, so nobody would receive the
+ *       message. While the connection is down, sends fail at once; sends in flight fail when the
+ *       connection drops, and none waits longer than {@link Builder#publishTimeout}.
  *   <li>Redelivery delays are fixed levels, so {@link Capability#ARBITRARY_REDELIVERY_DELAY} is not
- *       declared. Order per key is not kept when a group consumes with more than one channel, so
- *       {@link Capability#ORDER_PER_KEY} is not declared either.
+ *       declared: a redelivery waits for the smallest level not shorter than the delay asked for,
+ *       else the longest, and a group without levels (a retry policy that retries only in process)
+ *       redelivers at once. Order per key is not kept when a group consumes with more than one
+ *       channel, so {@link Capability#ORDER_PER_KEY} is not declared either.
+ *   <li>A handler that holds a message longer than the broker's {@code consumer_timeout} (30
+ *       minutes by default) makes the broker close its channel; the consumer logs a warning,
+ *       subscribes again on a new channel, and the message comes back with its delivery counted.
+ *       RabbitMQ 3.10 checks the timeout once per {@code channel_tick_interval} (advanced.config, a
+ *       minute by default), so it may act up to that much later than the timeout.
  *   <li>On quorum queues the broker counts deliveries ({@code x-delivery-count}), including
  *       redeliveries after a consumer crash or a release.
  *   <li>A request published with a deadline carries the remaining time as its AMQP {@code
@@ -183,14 +192,20 @@ public final class RabbitTransport implements Transport {
         message.body());
   }
 
+  /**
+   * Declares a topic's exchange, or a work queue and its dead-letter queue. Sending does the same
+   * on first use, so this only moves that round trip (and any refusal) to a time of the caller's
+   * choosing.
+   *
+   * @throws dev.switchboard.messaging.ConfigurationException if the broker refuses, for instance
+   *     because the queue exists with another type
+   * @throws TransportException if the broker cannot be reached
+   */
   @Override
   public void declare(Destination destination) {
     Objects.requireNonNull(destination, "destination");
     requireOpen();
     routeFor(destination);
-    if (destination.kind() == Destination.Kind.QUEUE) {
-      topology.declareWorkQueue(destination.name());
-    }
   }
 
   @Override
@@ -273,6 +288,11 @@ public final class RabbitTransport implements Transport {
     return topology.declarations();
   }
 
+  /**
+   * The route of a destination, declared on the broker the first time it is asked for: a topic's
+   * exchange, or a work queue and its dead-letter queue, so that jobs sent before any worker starts
+   * are kept. Two threads sending first at once may both declare; declarations are idempotent.
+   */
   private Route routeFor(Destination destination) {
     Route route = routes.get(destination);
     if (route != null) {
@@ -280,6 +300,8 @@ public final class RabbitTransport implements Transport {
     }
     if (destination.kind() == Destination.Kind.TOPIC) {
       topology.declareExchange(destination.name());
+    } else {
+      topology.declareWorkQueue(destination.name());
     }
     route = Route.of(destination);
     routes.put(destination, route);

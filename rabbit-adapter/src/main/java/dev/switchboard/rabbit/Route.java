@@ -63,8 +63,9 @@ record Route(String exchange, String routingKey, boolean mandatory, Kind kind, S
           case QUEUE ->
               "queue '"
                   + name
-                  + "' does not exist, so the message was not stored; declare the queue or start"
-                  + " its consumer first";
+                  + "' does not exist any more (it was deleted after this transport declared"
+                  + " it), so the message was not stored; a running consumer of the queue"
+                  + " declares it again, otherwise reopen the transport";
           case REPLY ->
               "no queue named '"
                   + name

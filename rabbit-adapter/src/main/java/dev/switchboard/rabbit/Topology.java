@@ -34,6 +34,7 @@ final class Topology {
   static final int MAX_NAME_BYTES = 255;
   static final String DEAD_LETTER_SUFFIX = ".dlq";
   static final int MAX_DELAY_MILLIS = Integer.MAX_VALUE;
+  static final Duration MAX_DELAY = Duration.ofMillis(MAX_DELAY_MILLIS);
 
   private final RabbitSettings settings;
   private final RabbitConnections connections;
@@ -81,10 +82,17 @@ final class Topology {
     declare(List.of(new ExchangeDecl(topic)), false);
   }
 
-  /** Declares a work queue on its own (no wait or dead-letter queues). */
+  /**
+   * Declares a work queue and its dead-letter queue, as its consumers will; wait queues depend on
+   * the consumers' retry policy and are left to them.
+   */
   void declareWorkQueue(String name) {
-    requireFits(name, "queue '" + name + "'");
-    declare(List.of(new QueueDecl(name, queueArguments())), false);
+    String queue = groupQueue(Destination.queue(name), name);
+    declare(
+        List.of(
+            new QueueDecl(queue, queueArguments()),
+            new QueueDecl(deadLetterQueue(queue), queueArguments())),
+        false);
   }
 
   /** Declares everything one consumer group needs and returns its routes. */
@@ -117,13 +125,6 @@ final class Topology {
         Route.queue(dlq, Route.Kind.DEAD_LETTER_QUEUE),
         Collections.unmodifiableNavigableMap(waits),
         List.copyOf(decls));
-  }
-
-  /** Declares a wait queue for a delay that is not one of the group's levels. */
-  Route declareWaitQueue(String groupQueue, long millis) {
-    String wait = waitQueue(groupQueue, millis);
-    declare(List.of(new QueueDecl(wait, waitArguments(groupQueue, millis))), false);
-    return Route.queue(wait, Route.Kind.WAIT_QUEUE);
   }
 
   /** Declares a group's topology again, even if it was declared before. */

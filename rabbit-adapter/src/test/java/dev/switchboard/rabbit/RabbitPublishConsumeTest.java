@@ -178,39 +178,41 @@ class RabbitPublishConsumeTest {
   }
 
   @Test
-  void unroutableSendsFailFastWithDestinationNotFound() {
+  void sendToATopicWithNoGroupFailsFastWithDestinationNotFound() {
     RabbitTransport transport = rabbit.transport();
     Destination topic = rabbit.topic("nogroups");
-    Destination queue = rabbit.queue("undeclared");
 
-    for (Destination d : List.of(topic, queue)) {
-      long start = System.nanoTime();
-      CompletableFuture<Void> f = transport.send(d, text("lost"));
-      Throwable failure = null;
-      try {
-        f.get(5, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        failure = e.getCause();
-      } catch (Exception e) {
-        failure = e;
-      }
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      System.out.printf("unroutable send to %s failed after %d ms%n", d, millis);
-      assertThat(failure)
-          .isInstanceOf(DestinationNotFoundException.class)
-          .hasMessageContaining(d.name());
-      assertThat(((DestinationNotFoundException) failure).destination()).isEqualTo(d.name());
-      assertThat(millis).isLessThan(2000);
-    }
+    long start = System.nanoTime();
+    Throwable failure = sendFailure(transport.send(topic, text("lost")));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+    System.out.printf("send to a topic without groups failed after %d ms%n", millis);
+    assertThat(failure)
+        .isInstanceOf(DestinationNotFoundException.class)
+        .hasMessageContaining(topic.name())
+        .hasMessageContaining("no subscriber group");
+    assertThat(((DestinationNotFoundException) failure).destination()).isEqualTo(topic.name());
+    assertThat(millis).isLessThan(2000);
   }
 
   @Test
-  void declaredQueueAcceptsSendsBeforeAnyConsumer() throws Exception {
+  void sendToAWorkQueueBeforeAnyWorkerDeclaresItAndKeepsTheJobs() throws Exception {
     RabbitTransport transport = rabbit.transport();
-    Destination queue = rabbit.queue("declared");
-    transport.declare(queue);
-    transport.send(queue, text("early")).get(10, TimeUnit.SECONDS);
+    Destination queue = rabbit.queue("early-jobs");
+    String deadLetterQueue = Topology.deadLetterQueue(queue.name());
+    BrokerProbe broker = new BrokerProbe(rabbit.uri());
+    assertThat(broker.queueExists(queue.name())).isFalse();
 
+    for (int i = 0; i < 3; i++) {
+      transport.send(queue, text("job-" + i)).get(10, TimeUnit.SECONDS);
+    }
+
+    assertThat(broker.queueExists(deadLetterQueue)).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(queue.name()) == 3);
+    assertThat(transport.declarations())
+        .containsExactly(
+            new Topology.QueueDecl(queue.name(), Map.of("x-queue-type", "quorum")),
+            new Topology.QueueDecl(deadLetterQueue, Map.of("x-queue-type", "quorum")));
     List<String> got = new CopyOnWriteArrayList<>();
     transport.consume(
         rabbit.spec(queue, queue.name(), 1, 5),
@@ -218,7 +220,52 @@ class RabbitPublishConsumeTest {
           got.add(body(d));
           return d.ack();
         });
-    await().atMost(Duration.ofSeconds(10)).until(() -> got.equals(List.of("early")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 3);
+    assertThat(got).containsExactly("job-0", "job-1", "job-2");
+  }
+
+  @Test
+  void aWorkQueueIsDeclaredOncePerTransportSoItsDeletionFailsLaterSends() throws Exception {
+    RabbitTransport transport = rabbit.transport();
+    Destination queue = rabbit.queue("deleted-after-send");
+    transport.send(queue, text("first")).get(10, TimeUnit.SECONDS);
+    new BrokerProbe(rabbit.uri()).deleteQueue(queue.name());
+
+    Throwable failure = sendFailure(transport.send(queue, text("second")));
+
+    assertThat(failure)
+        .isInstanceOf(DestinationNotFoundException.class)
+        .hasMessageContaining(queue.name())
+        .hasMessageContaining("deleted after this transport declared it");
+  }
+
+  @Test
+  void declareCreatesATopicsExchangeAndAWorkQueueWithItsDeadLetterQueue() throws Exception {
+    RabbitTransport transport = rabbit.transport();
+    Destination topic = rabbit.topic("declared-topic");
+    Destination queue = rabbit.queue("declared-queue");
+    BrokerProbe broker = new BrokerProbe(rabbit.uri());
+
+    transport.declare(topic);
+    transport.declare(queue);
+
+    assertThat(broker.exchangeExists(topic.name())).isTrue();
+    assertThat(broker.queueExists(queue.name())).isTrue();
+    assertThat(broker.queueExists(Topology.deadLetterQueue(queue.name()))).isTrue();
+    assertThat(sendFailure(transport.send(topic, text("nobody listens"))))
+        .as("a declared topic still has no group")
+        .isInstanceOf(DestinationNotFoundException.class);
+  }
+
+  private static Throwable sendFailure(CompletableFuture<Void> send) {
+    try {
+      send.get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (Exception e) {
+      return e;
+    }
+    throw new AssertionError("the send succeeded");
   }
 
   @Test
@@ -294,31 +341,13 @@ class RabbitPublishConsumeTest {
 
     consumer.pause();
     transport.send(queue, text("while-paused")).get(10, TimeUnit.SECONDS);
-    QueueProbe probe = new QueueProbe(rabbit.uri());
-    await().atMost(Duration.ofSeconds(10)).until(() -> probe.ready(queue.name()) == 1);
+    BrokerProbe broker = new BrokerProbe(rabbit.uri());
+    await().atMost(Duration.ofSeconds(10)).until(() -> broker.ready(queue.name()) == 1);
     assertThat(got).containsExactly("before");
 
     consumer.resume();
     await().atMost(Duration.ofSeconds(10)).until(() -> got.size() == 2);
     assertThat(got).containsExactly("before", "while-paused");
     consumer.close(Duration.ofSeconds(5));
-  }
-
-  /** Reads a queue's ready count through a plain client. */
-  static final class QueueProbe {
-    private final String uri;
-
-    QueueProbe(String uri) {
-      this.uri = uri;
-    }
-
-    long ready(String queue) throws Exception {
-      ConnectionFactory f = new ConnectionFactory();
-      f.setUri(uri);
-      try (Connection c = f.newConnection("sbtest-probe");
-          Channel ch = c.createChannel()) {
-        return ch.queueDeclarePassive(queue).getMessageCount();
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.rabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.rabbitmq.client.AMQP;
 import dev.switchboard.messaging.Envelope;
 import dev.switchboard.messaging.spi.DeadLetterStore;
@@ -32,6 +33,10 @@ class RabbitRedeliveryTest {
 
   @RegisterExtension
   @Order(2)
+  final CapturedLogs captured = CapturedLogs.atDebug(RabbitConsumer.class);
+
+  @RegisterExtension
+  @Order(3)
   final RabbitScratch rabbit = new RabbitScratch();
 
   private static WireMessage message(String body, Map<String, String> headers) {
@@ -110,6 +115,46 @@ class RabbitRedeliveryTest {
       assertThat(d.problems()).isEmpty();
     }
     assertThat(otherGroup).hasSize(asked.size());
+  }
+
+  @Test
+  void redeliveryOnAGroupWithoutDelayLevelsGoesStraightBackAndDeclaresNoWaitQueue()
+      throws Exception {
+    RabbitTransport transport = rabbit.transport();
+    Destination queue = rabbit.queue("no-levels");
+    List<Duration> asked = List.of(Duration.ofMillis(123), Duration.ofMillis(4567));
+    List<String> waitQueues =
+        asked.stream().map(d -> Topology.waitQueue(queue.name(), d.toMillis())).toList();
+    waitQueues.forEach(rabbit::deleteLater);
+    List<Delivery> seen = new CopyOnWriteArrayList<>();
+    transport.consume(
+        rabbit.spec(queue, queue.name(), 1, 4),
+        d -> {
+          seen.add(d);
+          int attempt = d.message().envelope().attempt();
+          return attempt <= asked.size()
+              ? d.redeliver(nextAttempt(d), asked.get(attempt - 1))
+              : d.ack();
+        });
+
+    long start = System.nanoTime();
+    transport.send(queue, message("jittered", Map.of())).get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    System.out.printf("two redeliveries without levels took %d ms%n", took.toMillis());
+    assertThat(seen).extracting(d -> d.message().envelope().attempt()).containsExactly(1, 2, 3);
+    assertThat(took).as("no requested delay was waited").isLessThan(asked.get(1));
+    BrokerProbe broker = new BrokerProbe(rabbit.uri());
+    for (String wait : waitQueues) {
+      assertThat(broker.queueExists(wait)).as(wait).isFalse();
+    }
+    assertThat(transport.declarations())
+        .noneMatch(d -> d instanceof Topology.QueueDecl q && q.name().contains(".wait."));
+    assertThat(
+            captured.from(
+                RabbitConsumer.class, Level.DEBUG, m -> m.contains("no redelivery delay")))
+        .hasSize(2);
   }
 
   @Test

@@ -161,10 +161,10 @@ class RabbitRequestReplyTest {
   }
 
   @Test
-  void requestToAMissingQueueFailsFast() {
+  void requestToATopicWithNoGroupFailsFast() {
     RabbitTransport transport = rabbit.transport();
     ReplyEndpoint endpoint = transport.openReplyEndpoint(reply -> {});
-    Destination missing = rabbit.queue("nobody-home");
+    Destination missing = rabbit.topic("nobody-home");
 
     long start = System.nanoTime();
     CompletableFuture<Void> sent = transport.send(missing, request("c", endpoint.address(), "?"));
@@ -174,7 +174,7 @@ class RabbitRequestReplyTest {
         .isInstanceOf(DestinationNotFoundException.class)
         .hasMessageContaining(missing.name());
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    System.out.printf("request to a missing queue failed after %d ms%n", millis);
+    System.out.printf("request to a topic without groups failed after %d ms%n", millis);
     assertThat(millis).isLessThan(2000);
 
     // The endpoint's channel survives the failure and still carries requests.

@@ -108,14 +108,21 @@ final class RabbitScratch implements BeforeEachCallback, AfterEachCallback {
   /** A spec whose queues (group, dead-letter and wait queues) are deleted after the test. */
   ConsumerSpec spec(
       Destination d, String group, int concurrency, int prefetch, Duration... delays) {
-    ConsumerSpec spec = new ConsumerSpec(d, group, concurrency, prefetch, List.of(delays));
+    group(d, group, List.of(delays));
+    return new ConsumerSpec(d, group, concurrency, prefetch, List.of(delays));
+  }
+
+  /**
+   * Records the queues of a group started through {@code Messaging} for deletion: its own, its
+   * dead-letter queue and a wait queue per delay level of its retry policy.
+   */
+  void group(Destination d, String group, List<Duration> delays) {
     String q = Topology.groupQueue(d, group);
     queues.add(q);
     queues.add(Topology.deadLetterQueue(q));
     for (Duration delay : delays) {
       queues.add(Topology.waitQueue(q, Topology.delayMillis(delay)));
     }
-    return spec;
   }
 
   /** Records a raw queue name for deletion. */

@@ -1,5 +1,7 @@
 package dev.switchboard.testkit.kafka;
 
+import dev.switchboard.testkit.support.FileTail;
+import dev.switchboard.testkit.support.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

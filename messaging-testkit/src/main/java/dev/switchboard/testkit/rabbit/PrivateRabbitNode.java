@@ -1,5 +1,6 @@
 package dev.switchboard.testkit.rabbit;
 
+import dev.switchboard.testkit.support.FileTail;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.switchboard.testkit.rabbit;
 
+import dev.switchboard.testkit.support.LoopbackPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;

@@ -3,6 +3,7 @@ package dev.switchboard.testkit.rabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.switchboard.testkit.support.LoopbackPorts;
 import org.junit.jupiter.api.Test;
 
 class RabbitBrokerTest {

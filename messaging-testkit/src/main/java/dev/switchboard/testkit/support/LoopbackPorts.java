@@ -1,4 +1,4 @@
-package dev.switchboard.testkit.kafka;
+package dev.switchboard.testkit.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,16 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Free ports and connection probes on 127.0.0.1, the only address the fixtures use. */
-final class LoopbackPorts {
-  static final InetAddress LOOPBACK = loopback();
+public final class LoopbackPorts {
+  public static final InetAddress LOOPBACK = loopback();
 
   private LoopbackPorts() {}
 
   /**
    * Returns {@code count} distinct ports that were free a moment ago. Another process may still
-   * take one before the broker binds it; the broker then fails to start and says so in its log.
+   * take one before the server binds it; the server then fails to start and says so in its log.
    */
-  static int[] free(int count) {
+  public static int[] free(int count) {
     List<ServerSocket> held = new ArrayList<>();
     try {
       int[] ports = new int[count];
@@ -46,7 +46,7 @@ final class LoopbackPorts {
   }
 
   /** Whether something accepts TCP connections on the port. */
-  static boolean accepts(int port, Duration timeout) {
+  public static boolean accepts(int port, Duration timeout) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(LOOPBACK, port), (int) timeout.toMillis());
       return true;

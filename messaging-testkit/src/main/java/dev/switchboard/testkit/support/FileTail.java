@@ -1,4 +1,4 @@
-package dev.switchboard.testkit.kafka;
+package dev.switchboard.testkit.support;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -9,13 +9,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Reads the last lines of a log file for error messages, without loading a large file whole. */
-final class FileTail {
+public final class FileTail {
   private static final int MAX_BYTES = 32 * 1024;
 
   private FileTail() {}
 
   /** Returns a titled block with the last {@code lines} lines of the file, or a note if absent. */
-  static String of(Path file, int lines) {
+  public static String of(Path file, int lines) {
     if (!Files.isRegularFile(file)) {
       return "\n--- " + file + ": not written ---";
     }
