@@ -59,6 +59,17 @@ final class BreakerGate {
     if (!permitted) {
       // Half-open with every trial slot taken, or open: stop fetching until the outcome is known.
       target.breakerPause();
+      // The outcome may have arrived between the refusal and the pause, and its resume would then
+      // be undone by this pause: look again, and resume if calls are permitted after all.
+      CircuitBreaker.State now = breaker.getState();
+      if (now == CircuitBreaker.State.HALF_OPEN) {
+        if (breaker.tryAcquirePermission()) {
+          breaker.releasePermission();
+          target.breakerResume();
+        }
+      } else if (permitsCalls(now)) {
+        target.breakerResume();
+      }
     }
     return permitted;
   }
