@@ -71,15 +71,12 @@ final class TopicAdmin implements AutoCloseable {
     if (known.contains(topic)) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<Void> done;
     // Reply topics belong to their endpoint: a reply to a closed endpoint must not recreate it.
-    if (settings.topicCreation() == TopicCreation.AUTO
-        && !topic.startsWith(TopicNames.REPLY_PREFIX)) {
-      done = create(newTopic(topic, settings.partitions()));
-    } else {
+    if (settings.topicCreation() != TopicCreation.AUTO
+        || topic.startsWith(TopicNames.REPLY_PREFIX)) {
       return existsAsync(topic);
     }
-    return done.thenRun(() -> known.add(topic));
+    return create(newTopic(topic, settings.partitions())).thenRun(() -> known.add(topic));
   }
 
   /**
@@ -91,22 +88,19 @@ final class TopicAdmin implements AutoCloseable {
     if (known.contains(topic)) {
       return CompletableFuture.completedFuture(null);
     }
-    CompletableFuture<Void> done;
-    {
-      done =
-          toFuture(admin.describeTopics(List.of(topic)).allTopicNames())
-              .handle(
-                  (v, e) -> {
-                    if (e == null) {
-                      return null;
-                    }
-                    Throwable cause = unwrap(e);
-                    if (cause instanceof UnknownTopicOrPartitionException) {
-                      throw new DestinationNotFoundException(topic, missingMessage(topic), cause);
-                    }
-                    throw new CompletionException(cause);
-                  });
-    }
+    CompletableFuture<Void> done =
+        toFuture(admin.describeTopics(List.of(topic)).allTopicNames())
+            .handle(
+                (v, e) -> {
+                  if (e == null) {
+                    return null;
+                  }
+                  Throwable cause = unwrap(e);
+                  if (cause instanceof UnknownTopicOrPartitionException) {
+                    throw new DestinationNotFoundException(topic, missingMessage(topic), cause);
+                  }
+                  throw new CompletionException(cause);
+                });
     return done.thenRun(() -> known.add(topic));
   }
 
