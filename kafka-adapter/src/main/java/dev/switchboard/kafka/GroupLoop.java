@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,12 +45,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: an offset is committed only when it and every earlier fetched offset of its
  * partition are settled (higher settled offsets travel in the commit metadata); commits never move
- * backwards. Flow control: while {@code prefetch} or more records are out, every partition is
- * paused; a retry partition is paused while its buffer holds a record not yet due, and the poll
- * timeout is cut to wake up when the head is due, so the loop never sleeps. A partition with a
- * release pending is paused, its not-yet-started records are withdrawn, and once none of its
- * records is out the loop seeks back to the lowest unsettled offset. On revocation the loop commits
- * what is settled and withdraws what has not started.
+ * backwards. Flow control: while {@code prefetch} or more records are out, the poll thread parks
+ * until settlements bring the count down to half of {@code prefetch}, and polls again at once. Only
+ * when a whole poll timeout passes without that does it pause every partition, and it polls without
+ * waiting to stay in the group, so fast handlers never see a pause and resume, whose fetch churn
+ * would cost more than the wait. A retry partition is paused while its buffer holds a record not
+ * yet due, and the poll timeout is cut to wake up when the head is due, so the loop never sleeps. A
+ * partition with a release pending is paused, its not-yet-started records are withdrawn, and once
+ * none of its records is out the loop seeks back to the lowest unsettled offset. On revocation the
+ * loop commits what is settled and withdraws what has not started.
  */
 final class GroupLoop implements ConsumerRebalanceListener {
   private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
@@ -64,6 +68,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
   private final DeliveryHandler handler;
   private final GroupRoutes routes;
   private final int prefetch;
+  private final int lowWater;
   private final Map<TopicPartition, PartitionLedger> ledgers = new ConcurrentHashMap<>();
   private final Map<TopicPartition, ArrayDeque<RecordDelivery>> notDue = new HashMap<>();
   private final AtomicInteger out = new AtomicInteger();
@@ -72,6 +77,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
   private final Thread thread;
   private volatile Set<TopicPartition> assignment = Set.of();
   private volatile boolean paused;
+  private volatile boolean awaitingRoom;
   private volatile boolean stopped;
   private volatile boolean closing;
   private volatile boolean failed;
@@ -99,6 +105,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
     this.handler = handler;
     this.routes = routes;
     this.prefetch = prefetch;
+    this.lowWater = prefetch / 2;
     this.consumer = new KafkaConsumer<>(settings.groupConsumerConfig(groupId, prefetch));
     this.thread = Threads.factory("sb-kafka-" + groupId + "-poll").newThread(this::run);
   }
@@ -126,14 +133,17 @@ final class GroupLoop implements ConsumerRebalanceListener {
 
   void pause() {
     paused = true;
+    LockSupport.unpark(thread);
   }
 
   void resume() {
     paused = false;
+    LockSupport.unpark(thread);
   }
 
   void stopFetching() {
     stopped = true;
+    LockSupport.unpark(thread);
   }
 
   boolean failed() {
@@ -158,6 +168,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
     this.settleDeadlineNanos = settleDeadlineNanos;
     this.closeDeadlineNanos = closeDeadlineNanos;
     closing = true;
+    LockSupport.unpark(thread);
   }
 
   /** Waits until the poll thread has closed the consumer. */
@@ -167,7 +178,11 @@ final class GroupLoop implements ConsumerRebalanceListener {
 
   /** A delivery came back: settled, released or withdrawn. */
   void returned(RecordDelivery d, boolean wasOut) {
-    out.decrementAndGet();
+    // The flag is read after the decrement and written before the count is checked, so either
+    // this thread sees the poll thread waiting or the poll thread sees the lower count.
+    if (out.decrementAndGet() <= lowWater && awaitingRoom) {
+      LockSupport.unpark(thread);
+    }
     if (wasOut) {
       dispatcher.done(d);
     }
@@ -198,8 +213,14 @@ final class GroupLoop implements ConsumerRebalanceListener {
         withdraw(d -> true);
         notDue.clear();
       }
+      if (throttled()) {
+        awaitRoom(nextTimeout());
+      }
       applyFlowControl();
-      ConsumerRecords<byte[], byte[]> records = consumer.poll(nextTimeout());
+      // Still full after waiting a poll timeout: everything is paused now, and a poll that
+      // returns at once keeps the member alive and runs the rebalance callbacks.
+      ConsumerRecords<byte[], byte[]> records =
+          consumer.poll(throttled() ? Duration.ZERO : nextTimeout());
       for (ConsumerRecord<byte[], byte[]> r : records) {
         accept(r);
       }
@@ -228,7 +249,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
     PartitionLedger ledger = ledgers.get(tp);
     if (ledger == null) {
       // The assignment callback could not read the position; start from what was fetched.
-      ledger = new PartitionLedger(tp, r.offset(), new OffsetRanges());
+      ledger = new PartitionLedger(tp, r.offset(), new OffsetRanges(), completions);
       ledgers.put(tp, ledger);
     }
     if (!ledger.fetched(r.offset())) {
@@ -236,7 +257,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
       return;
     }
     long delay = delays.getOrDefault(r.topic(), 0L);
-    RecordDelivery d = new RecordDelivery(this, ledger, r, RecordCodec.decode(r), delay);
+    RecordDelivery d = new RecordDelivery(this, ledger, r, delay);
     if (delay > 0) {
       notDue.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(d);
     } else {
@@ -280,6 +301,32 @@ final class GroupLoop implements ConsumerRebalanceListener {
       }
     }
     return Duration.ofMillis(timeout);
+  }
+
+  /** True while the loop has paused everything only because {@code prefetch} records are out. */
+  private boolean throttled() {
+    return !paused && !stopped && !closing && out.get() >= prefetch;
+  }
+
+  /**
+   * Parks the poll thread until at most {@code lowWater} records are out, the loop is paused,
+   * stopped or closing, or {@code timeout} passes. Nothing is fetched meanwhile, since every
+   * partition is paused; the poll that follows keeps the member alive.
+   */
+  private void awaitRoom(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    awaitingRoom = true;
+    try {
+      while (out.get() > lowWater && !paused && !stopped && !closing) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || Thread.currentThread().isInterrupted()) {
+          return;
+        }
+        LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      awaitingRoom = false;
+    }
   }
 
   private void applyFlowControl() {
@@ -447,7 +494,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
               c != null && c.offset() == position
                   ? OffsetRanges.decode(c.metadata(), position)
                   : new OffsetRanges();
-          ledgers.put(tp, new PartitionLedger(tp, position, settled));
+          ledgers.put(tp, new PartitionLedger(tp, position, settled, completions));
         } catch (KafkaException e) {
           LOG.warn("{} could not read the position of {}; it is read from records", label, tp, e);
         }

@@ -3,6 +3,7 @@ package dev.switchboard.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.switchboard.messaging.spi.ConsumerSpec;
 import dev.switchboard.messaging.spi.Delivery;
 import dev.switchboard.messaging.spi.Destination;
 import dev.switchboard.messaging.spi.TransportConsumer;
@@ -143,6 +144,30 @@ class GroupLoopTest {
       await().atMost(PATIENCE).until(() -> inbox.size() == 7);
       assertThat(inbox.bodies()).containsExactly("m0", "m1", "m2", "m2", "m3", "m4", "m5");
       assertThat(inbox.deliveries()).extracting(Delivery::brokerDeliveryCount).containsOnly(0);
+    }
+  }
+
+  @Test
+  void fullPrefetch_resumesWhenRecordsSettle_notAfterAPollTimeout(KafkaBroker broker)
+      throws Exception {
+    // With two records allowed out and a 5 s poll timeout, a loop that waited out the timeout on
+    // its paused partitions would need about 100 s for these 40 records.
+    Destination topic = Destination.topic(Wire.unique("refill"));
+    Inbox inbox = Inbox.acking();
+    try (KafkaTransport t =
+        Wire.transport(broker).partitions(1).pollTimeout(Duration.ofSeconds(5)).build()) {
+      List<CompletableFuture<Void>> sends = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        sends.add(t.send(topic, Wire.message("k", "m" + i)));
+      }
+      CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      TransportConsumer c =
+          t.consume(new ConsumerSpec(topic, Wire.unique("g"), 1, 2, List.of()), inbox);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> inbox.size() == 40);
+      assertThat(inbox.bodies()).first().isEqualTo("m0");
+      assertThat(inbox.bodies()).last().isEqualTo("m39");
+      c.close(Duration.ofSeconds(10));
     }
   }
 
