@@ -67,6 +67,9 @@ class WireHeadersTest {
   void invalidUtf8IsDetected() {
     assertThat(WireHeaders.utf8(new byte[] {(byte) 0xC3, (byte) 0x28})).isNull();
     assertThat(WireHeaders.utf8("ok ✓".getBytes(StandardCharsets.UTF_8))).isEqualTo("ok ✓");
+    assertThat(WireHeaders.utf8("ascii-only 7".getBytes(StandardCharsets.US_ASCII)))
+        .isEqualTo("ascii-only 7");
+    assertThat(WireHeaders.utf8(new byte[0])).isEmpty();
   }
 
   @Test

@@ -104,13 +104,13 @@ public final class WireHeaders {
     if (!e.source().isEmpty()) {
       out.accept(SOURCE, e.source());
     }
-    out.accept(TIME, e.time().toString());
+    out.accept(TIME, IsoInstant.format(e.time()));
     out.accept(SPEC_VERSION, CLOUDEVENTS_VERSION);
     out.accept(CONTENT_TYPE, e.contentType());
     e.correlationId().ifPresent(v -> out.accept(CORRELATION_ID, v));
     e.causationId().ifPresent(v -> out.accept(CAUSATION_ID, v));
     e.replyTo().ifPresent(v -> out.accept(REPLY_TO, v));
-    e.deadline().ifPresent(v -> out.accept(DEADLINE, v.toString()));
+    e.deadline().ifPresent(v -> out.accept(DEADLINE, IsoInstant.format(v)));
     out.accept(ATTEMPT, Integer.toString(e.attempt()));
     if (key == Key.IN_HEADER) {
       e.key().ifPresent(v -> out.accept(KEY, v));
@@ -130,6 +130,10 @@ public final class WireHeaders {
     if (value == null) {
       return null;
     }
+    if (isAscii(value)) {
+      // ASCII is valid UTF-8 and the common case; Latin-1 decoding of it is a plain copy.
+      return new String(value, StandardCharsets.ISO_8859_1);
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
@@ -140,6 +144,15 @@ public final class WireHeaders {
     } catch (CharacterCodingException e) {
       return null;
     }
+  }
+
+  private static boolean isAscii(byte[] value) {
+    for (byte b : value) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The result of reading headers: the envelope, and what could not be read. */
@@ -203,7 +216,7 @@ public final class WireHeaders {
       return null;
     }
     try {
-      return Instant.parse(raw.trim());
+      return IsoInstant.parse(raw.trim());
     } catch (DateTimeParseException e) {
       problems.add("header " + name + " is not an ISO-8601 instant: '" + clip(raw) + "'");
       return null;
