@@ -9,8 +9,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which offsets of one assigned partition are settled, and what may be committed.
@@ -21,12 +24,17 @@ import org.apache.kafka.common.TopicPartition;
  * already travel in the commit's metadata (see {@link OffsetRanges}), so a restart or a new owner
  * skips them instead of handling them again. An acknowledgement completes when a successful commit
  * covers its offset. All methods are synchronized: poll and worker threads both call them.
+ *
+ * <p>Acknowledgements complete on the {@code completions} executor, never on the poll thread that
+ * learns of the commit, and all those one commit covers complete in one task: one hand-off per
+ * commit instead of one per record.
  */
 final class PartitionLedger {
   /** Offset metadata is limited to 4096 bytes by default on the broker; stay well under. */
   private static final int METADATA_BUDGET = 3000;
 
   private final TopicPartition partition;
+  private final Executor completions;
   private final TreeSet<Long> pending = new TreeSet<>();
   private final OffsetRanges settled;
   private final TreeMap<Long, CompletableFuture<Void>> waiters = new TreeMap<>();
@@ -43,8 +51,10 @@ final class PartitionLedger {
   /** What one commit of this partition carried. */
   record Commit(OffsetAndMetadata offset, OffsetRanges above) {}
 
-  PartitionLedger(TopicPartition partition, long position, OffsetRanges alreadySettled) {
+  PartitionLedger(
+      TopicPartition partition, long position, OffsetRanges alreadySettled, Executor completions) {
     this.partition = partition;
+    this.completions = completions;
     this.nextFetch = position;
     this.settled = alreadySettled;
     this.settled.removeBelow(position);
@@ -177,14 +187,16 @@ final class PartitionLedger {
     }
     committedOffset = offset;
     committedMetadata = commit.offset().metadata();
+    List<CompletableFuture<Void>> covered = new ArrayList<>();
     for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = waiters.entrySet().iterator();
         it.hasNext(); ) {
       Map.Entry<Long, CompletableFuture<Void>> e = it.next();
       if (e.getKey() < offset || commit.above().contains(e.getKey())) {
-        e.getValue().complete(null);
+        covered.add(e.getValue());
         it.remove();
       }
     }
+    completeLater(covered, null);
   }
 
   /** A commit failed: the next {@link #nextCommit} sends it again. */
@@ -199,8 +211,7 @@ final class PartitionLedger {
    */
   synchronized void revoke() {
     active = false;
-    TransportException e = revoked();
-    waiters.values().forEach(f -> f.completeExceptionally(e));
+    completeLater(new ArrayList<>(waiters.values()), revoked());
     waiters.clear();
     rewindWaiters.forEach(f -> f.complete(null));
     rewindWaiters.clear();
@@ -214,6 +225,29 @@ final class PartitionLedger {
 
   synchronized long commitPointForTest() {
     return commitPoint();
+  }
+
+  /** Completes the futures on the completions executor, or here if it no longer runs tasks. */
+  private void completeLater(
+      List<CompletableFuture<Void>> futures, @Nullable TransportException failure) {
+    if (futures.isEmpty()) {
+      return;
+    }
+    Runnable complete =
+        () -> {
+          for (CompletableFuture<Void> f : futures) {
+            if (failure == null) {
+              f.complete(null);
+            } else {
+              f.completeExceptionally(failure);
+            }
+          }
+        };
+    try {
+      completions.execute(complete);
+    } catch (RejectedExecutionException e) {
+      complete.run();
+    }
   }
 
   private long commitPoint() {

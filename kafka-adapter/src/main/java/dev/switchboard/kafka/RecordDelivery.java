@@ -27,22 +27,20 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
   private final GroupLoop loop;
   private final PartitionLedger ledger;
   private final ConsumerRecord<byte[], byte[]> record;
-  private final RecordCodec.Decoded decoded;
+
+  /** Decoded on first use, on a worker thread rather than the poll thread. */
+  private volatile RecordCodec.@Nullable Decoded decoded;
+
   private final @Nullable String orderingKey;
   private final long dueAt;
   private final AtomicBoolean settling = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
 
   RecordDelivery(
-      GroupLoop loop,
-      PartitionLedger ledger,
-      ConsumerRecord<byte[], byte[]> record,
-      RecordCodec.Decoded decoded,
-      long delayMs) {
+      GroupLoop loop, PartitionLedger ledger, ConsumerRecord<byte[], byte[]> record, long delayMs) {
     this.loop = loop;
     this.ledger = ledger;
     this.record = record;
-    this.decoded = decoded;
     // The raw key bytes, so that even a key that is not valid UTF-8 keeps its order.
     this.orderingKey =
         record.key() == null ? null : new String(record.key(), StandardCharsets.ISO_8859_1);
@@ -102,12 +100,21 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
 
   @Override
   public WireMessage message() {
-    return decoded.message();
+    return decoded().message();
   }
 
   @Override
   public List<String> problems() {
-    return decoded.problems();
+    return decoded().problems();
+  }
+
+  private RecordCodec.Decoded decoded() {
+    RecordCodec.Decoded d = decoded;
+    if (d == null) {
+      d = RecordCodec.decode(record);
+      decoded = d;
+    }
+    return d;
   }
 
   @Override
@@ -120,7 +127,8 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
     settling.set(true);
     CompletableFuture<Void> f = ledger.settle(record.offset());
     finish();
-    return handOff(f);
+    // The ledger completes it on the completion thread already, batched per commit.
+    return f;
   }
 
   @Override

@@ -32,7 +32,10 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
 
   private final ShareLoop loop;
   private final ConsumerRecord<byte[], byte[]> first;
-  private final RecordCodec.Decoded decoded;
+
+  /** Decoded on first use, on a worker thread rather than the poll thread. */
+  private volatile RecordCodec.@Nullable Decoded decoded;
+
   private final AtomicBoolean settling = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
 
@@ -48,7 +51,6 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
     this.first = record;
     this.current = record;
     this.acquiredNanos = nowNanos;
-    this.decoded = RecordCodec.decode(record);
   }
 
   ShareLoop loop() {
@@ -94,12 +96,21 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
 
   @Override
   public WireMessage message() {
-    return decoded.message();
+    return decoded().message();
   }
 
   @Override
   public List<String> problems() {
-    return decoded.problems();
+    return decoded().problems();
+  }
+
+  private RecordCodec.Decoded decoded() {
+    RecordCodec.Decoded d = decoded;
+    if (d == null) {
+      d = RecordCodec.decode(first);
+      decoded = d;
+    }
+    return d;
   }
 
   @Override

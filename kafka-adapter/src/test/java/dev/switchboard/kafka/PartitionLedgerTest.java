@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class PartitionLedgerTest {
   private final PartitionLedger ledger =
-      new PartitionLedger(new TopicPartition("t", 0), 100, new OffsetRanges());
+      new PartitionLedger(new TopicPartition("t", 0), 100, new OffsetRanges(), Runnable::run);
 
   @Test
   void commitPoint_staysAtTheLowestUnsettledOffset_andHigherSettledOnesTravelInMetadata() {
@@ -32,7 +32,8 @@ class PartitionLedgerTest {
   @Test
   void offsetsSettledBeforeARestart_areSkippedWhenFetchedAgain() {
     PartitionLedger restarted =
-        new PartitionLedger(new TopicPartition("t", 0), 101, OffsetRanges.decode("sb1:1-2", 101));
+        new PartitionLedger(
+            new TopicPartition("t", 0), 101, OffsetRanges.decode("sb1:1-2", 101), Runnable::run);
 
     assertThat(restarted.fetched(101)).isTrue();
     assertThat(restarted.fetched(102)).isFalse();
