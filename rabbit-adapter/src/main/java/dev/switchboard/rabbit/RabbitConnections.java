@@ -6,6 +6,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.SocketConfigurators;
 import dev.switchboard.messaging.TransportException;
 import java.io.IOException;
 import java.time.Duration;
@@ -69,10 +70,18 @@ final class RabbitConnections {
     }
   }
 
+  /**
+   * Opens both connections.
+   *
+   * @throws RabbitAuthenticationException if the broker refuses the login or the TLS handshake
+   *     fails
+   * @throws TransportException if the broker cannot be reached
+   * @throws dev.switchboard.messaging.ConfigurationException if the trust store cannot be read
+   */
   static RabbitConnections open(RabbitSettings settings) {
+    ConnectionFactory factory = factory(settings);
     RabbitConnections c = new RabbitConnections(settings);
     try {
-      ConnectionFactory factory = factory(settings);
       for (Role role : Role.values()) {
         String name =
             settings.connectionName() + "-" + role.name().toLowerCase(java.util.Locale.ROOT);
@@ -83,17 +92,24 @@ final class RabbitConnections {
       return c;
     } catch (IOException | TimeoutException | RuntimeException e) {
       c.close(Duration.ofSeconds(1));
+      RabbitAuthenticationException refused = RabbitAuthenticationException.of(settings, e);
+      if (refused != null) {
+        throw refused;
+      }
       throw new TransportException(
           "cannot connect to RabbitMQ at "
               + settings.brokerUri()
               + ": "
               + e
-              + "; check that the broker runs and the credentials are right",
+              + "; check that the broker runs there and that the port is its "
+              + (settings.tls() != null ? "TLS (amqps)" : "plain (amqp)")
+              + " listener",
           e);
     }
   }
 
-  private static ConnectionFactory factory(RabbitSettings s) {
+  /** The client library's factory for these settings; package-private for tests. */
+  static ConnectionFactory factory(RabbitSettings s) {
     ConnectionFactory f = new ConnectionFactory();
     f.setHost(s.host());
     f.setPort(s.port());
@@ -106,6 +122,17 @@ final class RabbitConnections {
     f.setRequestedHeartbeat(20);
     f.setConnectionTimeout(10_000);
     f.setChannelRpcTimeout(30_000);
+    RabbitTls tls = s.tls();
+    if (tls != null) {
+      // The context is set directly, never through useSslProtocol() without arguments or an
+      // amqps URI, either of which would trust every certificate.
+      f.useSslProtocol(tls.context());
+      f.setSocketConfigurator(
+          SocketConfigurators.defaultConfigurator().andThen(RabbitTls::restrictProtocols));
+      if (tls.verifiesHostname()) {
+        f.enableHostnameVerification();
+      }
+    }
     return f;
   }
 

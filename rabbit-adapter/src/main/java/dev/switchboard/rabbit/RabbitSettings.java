@@ -4,10 +4,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The resolved settings of one {@link RabbitTransport}. The password is held here and nowhere else;
- * {@link #toString()} and {@link #brokerUri()} never contain it.
+ * {@link #toString()} and {@link #brokerUri()} never contain it. {@code tls} is null for a plain
+ * connection.
  */
 record RabbitSettings(
     String host,
@@ -19,13 +21,14 @@ record RabbitSettings(
     int confirmWindow,
     Duration publishTimeout,
     String connectionName,
-    Duration recoveryInterval) {
+    Duration recoveryInterval,
+    @Nullable RabbitTls tls) {
 
   private static final Pattern USER_INFO = Pattern.compile("(?<=//)([^:/@]*):([^@/]*)@");
 
   /** The broker address for logs and messages, with the password masked. */
   String brokerUri() {
-    return "amqp://"
+    return (tls != null ? "amqps://" : "amqp://")
         + username
         + ":****@"
         + host
@@ -58,6 +61,7 @@ record RabbitSettings(
         + publishTimeout
         + ", recoveryInterval="
         + recoveryInterval
+        + (tls != null ? ", " + tls : "")
         + "}";
   }
 }

@@ -53,6 +53,14 @@ import org.slf4j.LoggerFactory;
  *       requires {@code x-overflow = reject-publish}).
  * </ul>
  *
+ * <h2>Connections</h2>
+ *
+ * The transport opens two connections to the broker, one for publishing and one for consuming, and
+ * recovers each by itself after a loss. With TLS ({@code amqps://}, or {@link Builder#tls}) both
+ * are encrypted, and the broker's certificate is checked as {@link RabbitTls} describes: host name
+ * verification is on and only TLS 1.3 and 1.2 are offered. A refused login or a failed handshake
+ * fails {@link Builder#build()} at once with {@link RabbitAuthenticationException}.
+ *
  * <h2>Guarantees and limits</h2>
  *
  * <ul>
@@ -103,6 +111,16 @@ public final class RabbitTransport implements Transport {
 
   private RabbitTransport(RabbitSettings settings) {
     this.settings = settings;
+    RabbitTls tls = settings.tls();
+    if (tls != null && !tls.verifiesHostname()) {
+      LOG.warn(
+          "RabbitMQ transport '{}' does not check that the certificate of {} names host '{}':"
+              + " any holder of a trusted certificate can pose as the broker; turn host name"
+              + " verification back on once the certificate lists that host",
+          settings.connectionName(),
+          settings.brokerUri(),
+          settings.host());
+    }
     this.connections = RabbitConnections.open(settings);
     this.topology = new Topology(settings, connections);
     this.publisher =
@@ -119,10 +137,11 @@ public final class RabbitTransport implements Transport {
     connections.onRecovery(RabbitConnections.Role.CONSUME, this::afterConsumingRecovery);
     connections.onRecovery(RabbitConnections.Role.PUBLISH, this::afterPublishingRecovery);
     LOG.info(
-        "RabbitMQ transport '{}' connected to {} ({} queues)",
+        "RabbitMQ transport '{}' connected to {} ({} queues{})",
         settings.connectionName(),
         settings.brokerUri(),
-        settings.queueType());
+        settings.queueType(),
+        tls == null ? "" : ", " + tls);
   }
 
   /** A builder with every setting at its default: {@code amqp://guest:****@localhost:5672/}. */
@@ -357,12 +376,15 @@ public final class RabbitTransport implements Transport {
   /**
    * Configures a {@link RabbitTransport}. Each setting may be given once; the broker address is
    * either one {@link #uri} or any of {@link #host}, {@link #port}, {@link #virtualHost} and {@link
-   * #credentials}, never both. Not thread-safe.
+   * #credentials}, never both. TLS is on with an {@code amqps://} URI or {@link #tls}; an {@code
+   * amqp://} URI and {@link #tls} conflict. Not thread-safe.
    */
   public static final class Builder {
     private static final String ADDRESS_CONFLICT =
         ": a URI already names the host, port, virtual host and credentials; "
             + "give either uri(..) or host/port/virtualHost/credentials";
+    private static final String PLAIN_URI_CONFLICT =
+        ": an amqp:// URI asks for a plain connection; use amqps:// with tls(..)";
 
     private final Map<String, String> given = new LinkedHashMap<>();
     private String host = "localhost";
@@ -375,13 +397,20 @@ public final class RabbitTransport implements Transport {
     private Duration publishTimeout = Duration.ofSeconds(10);
     private String connectionName = "switchboard";
     private Duration recoveryInterval = Duration.ofSeconds(2);
+    private @Nullable RabbitTls tls;
+    private boolean amqpsUri;
 
     private Builder() {}
 
     /**
-     * The broker as {@code amqp://user:password@host:port/vhost}, the virtual host URL-encoded
-     * ({@code %2F} for {@code /}); no path or a lone {@code /} means the default virtual host
-     * {@code /}. TLS ({@code amqps}) is not supported yet.
+     * The broker as {@code amqp://user:password@host:port/vhost}, or {@code amqps://..} for TLS,
+     * the virtual host URL-encoded ({@code %2F} for {@code /}); no path or a lone {@code /} means
+     * the default virtual host {@code /}. The port defaults to 5672, or 5671 with {@code amqps}. An
+     * {@code amqps} URI without {@link #tls} trusts what the JVM trusts by default, with host name
+     * verification on.
+     *
+     * @throws IllegalStateException if an address setting or, for an {@code amqp://} URI, {@link
+     *     #tls} was given before
      */
     public Builder uri(String uri) {
       Objects.requireNonNull(uri, "uri");
@@ -392,32 +421,22 @@ public final class RabbitTransport implements Transport {
               "uri(" + masked + ") conflicts with " + other + "(..)" + ADDRESS_CONFLICT);
         }
       }
-      if (uri.regionMatches(true, 0, "amqps:", 0, 6)) {
-        throw new IllegalArgumentException(
-            "TLS (amqps://) is not supported by this version of the RabbitMQ transport: " + masked);
-      }
-      ConnectionFactory parsed = new ConnectionFactory();
-      try {
-        if (java.net.URI.create(uri).getHost() == null) {
-          throw new IllegalArgumentException("no host");
-        }
-        parsed.setUri(uri);
-      } catch (Exception e) {
-        // The parser's own message repeats the URI, password included, so it is not kept.
-        throw new IllegalArgumentException(
-            "invalid broker URI '" + masked + "': expected amqp://user:password@host:port/vhost");
+      BrokerUri parsed = BrokerUri.parse(uri);
+      if (!parsed.tls() && tls != null) {
+        throw new IllegalStateException(
+            "uri(" + masked + ") conflicts with tls(" + tls + ")" + PLAIN_URI_CONFLICT);
       }
       once("uri", masked);
-      host = parsed.getHost();
-      port = parsed.getPort();
-      // The AMQP URI scheme reads a lone "/" as the empty virtual host, which hardly anyone
-      // means; it is taken as the default virtual host instead.
-      virtualHost = lonePath(uri) ? "/" : parsed.getVirtualHost();
-      username = parsed.getUsername();
-      password = parsed.getPassword();
+      amqpsUri = parsed.tls();
+      host = parsed.host();
+      port = parsed.port();
+      virtualHost = parsed.virtualHost();
+      username = parsed.username();
+      password = parsed.password();
       return this;
     }
 
+    /** The broker's host name or address; {@code localhost} by default. */
     public Builder host(String host) {
       Objects.requireNonNull(host, "host");
       if (host.isBlank()) {
@@ -428,6 +447,7 @@ public final class RabbitTransport implements Transport {
       return this;
     }
 
+    /** The broker's port; 5672 by default, or 5671 with {@link #tls}. */
     public Builder port(int port) {
       if (port < 1 || port > 65_535) {
         throw new IllegalArgumentException("port must be 1-65535, was " + port);
@@ -437,6 +457,7 @@ public final class RabbitTransport implements Transport {
       return this;
     }
 
+    /** The virtual host, as the broker names it (not URL-encoded); {@code /} by default. */
     public Builder virtualHost(String virtualHost) {
       Objects.requireNonNull(virtualHost, "virtualHost");
       address("virtualHost", virtualHost);
@@ -451,6 +472,25 @@ public final class RabbitTransport implements Transport {
       address("credentials", username + ":****");
       this.username = username;
       this.password = password;
+      return this;
+    }
+
+    /**
+     * Encrypts the connections with TLS as {@code tls} says: whom to trust, and whether the
+     * certificate must name the host. It goes with an {@code amqps://} URI or with {@link #host}
+     * and the other address settings (the port then defaults to 5671), not with an {@code amqp://}
+     * URI: that one asks for a plain connection, and the transport does not guess which was meant.
+     *
+     * @throws IllegalStateException if given twice, or after an {@code amqp://} URI
+     */
+    public Builder tls(RabbitTls tls) {
+      Objects.requireNonNull(tls, "tls");
+      if (given.containsKey("uri") && !amqpsUri) {
+        throw new IllegalStateException(
+            "tls(" + tls + ") conflicts with uri(" + given.get("uri") + ")" + PLAIN_URI_CONFLICT);
+      }
+      once("tls", tls.toString());
+      this.tls = tls;
       return this;
     }
 
@@ -510,31 +550,34 @@ public final class RabbitTransport implements Transport {
     /**
      * Connects to the broker.
      *
-     * @throws TransportException if the broker cannot be reached or refuses the credentials
+     * @throws RabbitAuthenticationException if the broker refuses the credentials or the TLS
+     *     handshake fails
+     * @throws TransportException if the broker cannot be reached
+     * @throws dev.switchboard.messaging.ConfigurationException if the trust store cannot be read
      */
     public RabbitTransport build() {
-      return new RabbitTransport(
-          new RabbitSettings(
-              host,
-              port,
-              virtualHost,
-              username,
-              password,
-              queueType,
-              confirmWindow,
-              publishTimeout,
-              connectionName,
-              recoveryInterval));
+      return new RabbitTransport(settings());
     }
 
-    private static boolean lonePath(String uri) {
-      int authority = uri.indexOf("//");
-      int path = authority < 0 ? -1 : uri.indexOf('/', authority + 2);
-      if (path < 0) {
-        return false;
-      }
-      int end = uri.indexOf('?', path);
-      return (end < 0 ? uri.substring(path) : uri.substring(path, end)).equals("/");
+    /** The settings as given, with the defaults that depend on TLS resolved; for tests too. */
+    RabbitSettings settings() {
+      RabbitTls security = tls != null ? tls : amqpsUri ? RabbitTls.builder().build() : null;
+      int resolvedPort =
+          security != null && !given.containsKey("uri") && !given.containsKey("port")
+              ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
+              : port;
+      return new RabbitSettings(
+          host,
+          resolvedPort,
+          virtualHost,
+          username,
+          password,
+          queueType,
+          confirmWindow,
+          publishTimeout,
+          connectionName,
+          recoveryInterval,
+          security);
     }
 
     private void address(String setting, String shown) {

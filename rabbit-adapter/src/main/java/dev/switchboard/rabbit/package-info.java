@@ -1,6 +1,8 @@
 /**
- * The RabbitMQ transport. {@link dev.switchboard.rabbit.RabbitTransport#builder()} is the only
- * public entry point; everything else in this package is an implementation detail.
+ * The RabbitMQ transport. {@link dev.switchboard.rabbit.RabbitTransport#builder()} is the entry
+ * point; {@link dev.switchboard.rabbit.RabbitTls} configures TLS for it, and {@link
+ * dev.switchboard.rabbit.RabbitAuthenticationException} reports a refused login or TLS handshake.
+ * Everything else in this package is an implementation detail.
  *
  * <p>How topics, queues, retries and dead letters map onto exchanges and queues is described on
  * {@link dev.switchboard.rabbit.RabbitTransport}.

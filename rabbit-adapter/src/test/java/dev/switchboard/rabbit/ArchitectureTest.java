@@ -10,11 +10,13 @@ import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The boundaries of the RabbitMQ adapter, mirroring the core's architecture test: it knows no other
- * adapter, and its only public types are the transport, its builder and its public enums.
+ * adapter, and its only public types are the transport, its TLS settings, their builders and enums,
+ * and its authentication error.
  */
 class ArchitectureTest {
   private static final JavaClasses ADAPTER =
@@ -34,16 +36,24 @@ class ArchitectureTest {
   }
 
   @Test
-  void onlyTheTransportItsBuilderAndItsEnumsArePublic() {
+  void onlyTheTransportTheTlsSettingsTheirBuildersEnumsAndTheAuthErrorArePublic() {
+    Set<String> outers = Set.of(RabbitTransport.class.getName(), RabbitTls.class.getName());
+    Set<String> named =
+        Set.of(
+            RabbitTransport.class.getName(),
+            RabbitTransport.Builder.class.getName(),
+            RabbitTls.class.getName(),
+            RabbitTls.Builder.class.getName(),
+            RabbitAuthenticationException.class.getName());
     DescribedPredicate<JavaClass> publicApi =
         DescribedPredicate.describe(
-            "RabbitTransport, its Builder or one of its enums",
+            "RabbitTransport, RabbitTls, their Builders and enums, or"
+                + " RabbitAuthenticationException",
             c ->
-                c.getName().equals(RabbitTransport.class.getName())
-                    || c.getName().equals(RabbitTransport.Builder.class.getName())
+                named.contains(c.getName())
                     || (c.isEnum()
                         && c.getEnclosingClass()
-                            .map(outer -> outer.getName().equals(RabbitTransport.class.getName()))
+                            .map(outer -> outers.contains(outer.getName()))
                             .orElse(false)));
     classes()
         .that()

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -17,31 +18,40 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records what the toolkit logs during each test, for tests that assert on a log line. Loggers
- * named with {@link #atDebug} log at DEBUG for the test. Unlike {@code LogCheck} it fails nothing
- * by itself.
+ * named with {@link #atDebug} log at DEBUG for the test; {@link #everythingAtDebug} records every
+ * logger, the client library's included. Unlike {@code LogCheck} it fails nothing by itself.
  */
 final class CapturedLogs implements BeforeEachCallback, AfterEachCallback {
-  private final List<Class<?>> debug;
+  private static final String TOOLKIT = "dev.switchboard";
+
+  private final List<String> debug;
+  private final String attachTo;
   private final Map<Logger, @Nullable Level> previous = new LinkedHashMap<>();
   private @Nullable ListAppender<ILoggingEvent> appender;
 
-  private CapturedLogs(List<Class<?>> debug) {
+  private CapturedLogs(List<String> debug, String attachTo) {
     this.debug = debug;
+    this.attachTo = attachTo;
   }
 
   CapturedLogs() {
-    this(List.of());
+    this(List.of(), TOOLKIT);
   }
 
   static CapturedLogs atDebug(Class<?>... loggers) {
-    return new CapturedLogs(List.of(loggers));
+    return new CapturedLogs(Stream.of(loggers).map(Class::getName).toList(), TOOLKIT);
+  }
+
+  /** Every logger's events, with the toolkit and the RabbitMQ client at DEBUG. */
+  static CapturedLogs everythingAtDebug() {
+    return new CapturedLogs(List.of(TOOLKIT, "com.rabbitmq"), Logger.ROOT_LOGGER_NAME);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
-    for (Class<?> type : debug) {
-      Logger logger = logback.getLogger(type);
+    for (String name : debug) {
+      Logger logger = logback.getLogger(name);
       previous.put(logger, logger.getLevel());
       logger.setLevel(Level.DEBUG);
     }
@@ -49,7 +59,7 @@ final class CapturedLogs implements BeforeEachCallback, AfterEachCallback {
     list.setContext(logback);
     list.setName("captured-logs");
     list.start();
-    logback.getLogger("dev.switchboard").addAppender(list);
+    logback.getLogger(attachTo).addAppender(list);
     appender = list;
   }
 
@@ -58,7 +68,7 @@ final class CapturedLogs implements BeforeEachCallback, AfterEachCallback {
     LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
     ListAppender<ILoggingEvent> list = appender;
     if (list != null) {
-      logback.getLogger("dev.switchboard").detachAppender(list);
+      logback.getLogger(attachTo).detachAppender(list);
       list.stop();
     }
     previous.forEach(Logger::setLevel);

@@ -51,9 +51,9 @@ class RabbitTransportBuilderTest {
     assertThatThrownBy(() -> b.port(70_000)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> b.recoveryInterval(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> b.uri("amqps://u:secret@h/"))
+    assertThatThrownBy(() -> b.uri("amqps://u:secret@h:notaport/"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("TLS")
+        .hasMessageContaining("amqps://u:****@")
         .hasMessageNotContaining("secret");
     assertThatThrownBy(() -> b.uri("amqp://u:secret@h:notaport/"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -77,7 +77,8 @@ class RabbitTransportBuilderTest {
             10,
             Duration.ofSeconds(1),
             "n",
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            null);
     assertThat(s.toString()).doesNotContain("hunter2").contains("amqp://user:****@h:5672/%2F");
   }
 

@@ -12,9 +12,11 @@ import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * AMQP listener and an Erlang distribution port of its own on 127.0.0.1, its own Erlang cookie and
  * a data directory under the system temporary directory; no plugin is enabled. Clients log in as
  * {@code guest}/{@code guest} from loopback. {@link Builder#config} and {@link
- * Builder#advancedConfig} add broker settings, such as a short {@code consumer_timeout}.
+ * Builder#advancedConfig} add broker settings, such as a short {@code consumer_timeout}. {@link
+ * Builder#tls} adds a TLS listener on 127.0.0.1 beside the plain one, and {@link #addUser} creates
+ * a user with a password of the test's choosing.
  *
  * <p>Design note. The node is started detached ({@code rabbitmq-server -detached}), so it is not a
  * child of this JVM; it is tracked through its pid file, and readiness is {@code rabbitmqctl wait}
@@ -59,6 +63,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
   private final RabbitCommands commands;
   private final Map<String, String> config;
   private final Map<String, String> advancedConfig;
+  private final @Nullable Path tlsCertificate;
+  private final @Nullable Path tlsPrivateKey;
   private @Nullable RabbitNodeLayout layout;
   private @Nullable ProcessHandle node;
   private @Nullable Thread shutdownHook;
@@ -70,6 +76,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
     this.commands = new RabbitCommands(builder.scriptsDirectory);
     this.config = Collections.unmodifiableMap(new LinkedHashMap<>(builder.config));
     this.advancedConfig = Collections.unmodifiableMap(new LinkedHashMap<>(builder.advancedConfig));
+    this.tlsCertificate = builder.tlsCertificate;
+    this.tlsPrivateKey = builder.tlsPrivateKey;
   }
 
   /** Returns a builder; {@link Builder#build()} does not start the node. */
@@ -141,9 +149,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
           "the node did not start within " + startupTimeout + " (wait exit " + ready + ")");
     }
     LOG.info(
-        "Private RabbitMQ node {} ready at 127.0.0.1:{} after {} ms ({}); files in {}",
+        "Private RabbitMQ node {} ready at 127.0.0.1:{}{} after {} ms ({}); files in {}",
         files.nodeName,
         files.amqpPort,
+        tlsCertificate == null ? "" : " (TLS on 127.0.0.1:" + files.tlsPort + ")",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
         firstStart ? "first start" : "restart",
         files.root);
@@ -237,6 +246,83 @@ public final class PrivateRabbitNode implements AutoCloseable {
     return "amqp://guest:guest@127.0.0.1:" + port();
   }
 
+  /**
+   * Returns the TLS URI, {@code amqps://guest:guest@127.0.0.1:<TLS port>} (default virtual host).
+   *
+   * @throws IllegalStateException if the node was built without {@link Builder#tls} or has never
+   *     been started
+   */
+  public synchronized String tlsUri() {
+    return "amqps://guest:guest@127.0.0.1:" + tlsPort();
+  }
+
+  /**
+   * Returns the port of the TLS listener on 127.0.0.1; fixed from the first start on.
+   *
+   * @throws IllegalStateException if the node was built without {@link Builder#tls} or has never
+   *     been started
+   */
+  public synchronized int tlsPort() {
+    if (tlsCertificate == null) {
+      throw new IllegalStateException("the node was built without tls(..); it has no TLS listener");
+    }
+    return layout().tlsPort;
+  }
+
+  /**
+   * Creates a user with full permissions on the default virtual host. The password reaches {@code
+   * rabbitmqctl} through its standard input, never its command line or a log.
+   *
+   * @throws IllegalStateException if the node is not running
+   * @throws RabbitBrokerException if {@code rabbitmqctl} fails, for instance because the user
+   *     exists; the message holds the tail of its output
+   */
+  public synchronized void addUser(String username, String password) {
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(password, "password");
+    if (username.isBlank() || username.startsWith("-")) {
+      throw new IllegalArgumentException("user name '" + username + "' is blank or starts with -");
+    }
+    if (password.isEmpty() || password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
+      throw new IllegalArgumentException(
+          "the password of '" + username + "' must be one non-empty line");
+    }
+    if (!isRunning()) {
+      throw new IllegalStateException("the node is not running; start it before adding users");
+    }
+    RabbitNodeLayout files = layout();
+    int added =
+        commands.runWithInput(
+            files,
+            shutdownTimeout,
+            password,
+            "rabbitmqctl",
+            "-n",
+            files.nodeName,
+            "add_user",
+            username);
+    if (added != 0) {
+      throw failure("rabbitmqctl add_user " + username + " exited with code " + added);
+    }
+    int permitted =
+        commands.run(
+            files,
+            shutdownTimeout,
+            "rabbitmqctl",
+            "-n",
+            files.nodeName,
+            "set_permissions",
+            "-p",
+            "/",
+            username,
+            ".*",
+            ".*",
+            ".*");
+    if (permitted != 0) {
+      throw failure("rabbitmqctl set_permissions " + username + " exited with code " + permitted);
+    }
+  }
+
   /** Returns the node as a {@link RabbitBroker}, for its connection factory. */
   public RabbitBroker broker() {
     return RabbitBroker.at(uri());
@@ -285,7 +371,12 @@ public final class PrivateRabbitNode implements AutoCloseable {
     RabbitNodeLayout files = layout;
     return files == null
         ? "PrivateRabbitNode[not started]"
-        : "PrivateRabbitNode[" + files.nodeName + " at 127.0.0.1:" + files.amqpPort + "]";
+        : "PrivateRabbitNode["
+            + files.nodeName
+            + " at 127.0.0.1:"
+            + files.amqpPort
+            + (tlsCertificate == null ? "" : ", TLS at 127.0.0.1:" + files.tlsPort)
+            + "]";
   }
 
   private void prepare() {
@@ -300,14 +391,30 @@ public final class PrivateRabbitNode implements AutoCloseable {
     shutdownHook = hook;
   }
 
-  /** Appends the builder's settings to rabbitmq.conf and writes advanced.config if any. */
+  /**
+   * Appends the TLS listener and the builder's settings to rabbitmq.conf and writes advanced.config
+   * if any.
+   */
   private void writeExtraConfig(RabbitNodeLayout files) throws IOException {
-    if (!config.isEmpty()) {
-      StringBuilder lines = new StringBuilder();
-      config.forEach((key, value) -> lines.append(key).append(" = ").append(value).append('\n'));
+    Map<String, String> lines = new LinkedHashMap<>();
+    if (tlsCertificate != null && tlsPrivateKey != null) {
+      files.installTls(tlsCertificate, tlsPrivateKey, commands.owner());
+      // Listeners given as address:port bind that address only, as the plain one does.
+      lines.put("listeners.ssl.1", "127.0.0.1:" + files.tlsPort);
+      // A self-signed certificate is its own CA. Clients are not asked for certificates.
+      lines.put("ssl_options.cacertfile", files.tlsCertificate().toString());
+      lines.put("ssl_options.certfile", files.tlsCertificate().toString());
+      lines.put("ssl_options.keyfile", files.tlsPrivateKey().toString());
+      lines.put("ssl_options.verify", "verify_none");
+      lines.put("ssl_options.fail_if_no_peer_cert", "false");
+    }
+    lines.putAll(config);
+    if (!lines.isEmpty()) {
+      StringBuilder text = new StringBuilder();
+      lines.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
       Files.writeString(
           files.root.resolve("rabbitmq.conf"),
-          lines,
+          text,
           StandardCharsets.UTF_8,
           StandardOpenOption.APPEND);
     }
@@ -406,6 +513,13 @@ public final class PrivateRabbitNode implements AutoCloseable {
   public static final class Builder {
     private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]*");
     private static final Pattern ATOM = Pattern.compile("[a-z][A-Za-z0-9_]*");
+    private static final Set<String> TLS_KEYS =
+        Set.of(
+            "ssl_options.cacertfile",
+            "ssl_options.certfile",
+            "ssl_options.keyfile",
+            "ssl_options.verify",
+            "ssl_options.fail_if_no_peer_cert");
     private Duration startupTimeout = Duration.ofSeconds(60);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private Path scriptsDirectory = defaultScriptsDirectory();
@@ -414,6 +528,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
     private boolean scriptsDirectorySet;
     private final Map<String, String> config = new LinkedHashMap<>();
     private final Map<String, String> advancedConfig = new LinkedHashMap<>();
+    private @Nullable Path tlsCertificate;
+    private @Nullable Path tlsPrivateKey;
 
     private Builder() {}
 
@@ -463,9 +579,10 @@ public final class PrivateRabbitNode implements AutoCloseable {
     /**
      * Adds the line {@code key = value} to the node's {@code rabbitmq.conf}, for instance {@code
      * config("consumer_timeout", "5000")}. Each key may be given once. The keys the fixture sets
-     * itself ({@code listeners.*}, {@code log.console}, {@code log.file.level}) are refused. The
-     * broker refuses to start on a key or value it does not know; {@link #start()} then fails with
-     * the tail of its log.
+     * itself ({@code listeners.*}, {@code log.console}, {@code log.file.level}, and the {@code
+     * ssl_options} that {@link #tls} sets) are refused; other {@code ssl_options}, such as {@code
+     * ssl_options.versions.1}, may be added. The broker refuses to start on a key or value it does
+     * not know; {@link #start()} then fails with the tail of its log.
      */
     public Builder config(String key, String value) {
       Objects.requireNonNull(key, "key");
@@ -476,7 +593,8 @@ public final class PrivateRabbitNode implements AutoCloseable {
       }
       if (key.startsWith("listeners.")
           || key.equals("log.console")
-          || key.equals("log.file.level")) {
+          || key.equals("log.file.level")
+          || TLS_KEYS.contains(key)) {
         throw new IllegalArgumentException(
             "config key '" + key + "' is set by the fixture itself and cannot be changed");
       }
@@ -502,6 +620,30 @@ public final class PrivateRabbitNode implements AutoCloseable {
       }
       requireOneLine(erlangTerm, "advanced config term for " + key);
       putOnce(advancedConfig, key, erlangTerm, "advancedConfig");
+      return this;
+    }
+
+    /**
+     * Adds a TLS listener on 127.0.0.1 (its port is {@link PrivateRabbitNode#tlsPort()}) serving
+     * {@code certificate} with {@code privateKey}, both PEM; the private key must not be encrypted.
+     * Both files are copied into the node's directory on its first start. The plain listener stays,
+     * for the node's own checks and for tests that want both. Clients are not asked for a
+     * certificate.
+     */
+    public Builder tls(Path certificate, Path privateKey) {
+      Objects.requireNonNull(certificate, "certificate");
+      Objects.requireNonNull(privateKey, "privateKey");
+      if (tlsCertificate != null) {
+        throw new IllegalStateException(
+            "tls(..) was already set to " + tlsCertificate + "; not setting " + certificate);
+      }
+      for (Path file : List.of(certificate, privateKey)) {
+        if (!Files.isReadable(file)) {
+          throw new IllegalArgumentException(file + " is not a readable file");
+        }
+      }
+      tlsCertificate = certificate;
+      tlsPrivateKey = privateKey;
       return this;
     }
 

@@ -2,6 +2,8 @@ package dev.switchboard.testkit.rabbit;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -46,6 +48,25 @@ final class RabbitCommands {
    * @throws RabbitBrokerException if it cannot be started or does not finish within the timeout
    */
   int run(RabbitNodeLayout layout, Duration timeout, String script, String... args) {
+    return execute(layout, timeout, null, script, args);
+  }
+
+  /**
+   * Runs a script as {@link #run(RabbitNodeLayout, Duration, String, String...)} does, writing
+   * {@code input} (a secret, for instance) to its standard input rather than its command line,
+   * where every local user could read it.
+   */
+  int runWithInput(
+      RabbitNodeLayout layout, Duration timeout, String input, String script, String... args) {
+    return execute(layout, timeout, input, script, args);
+  }
+
+  private int execute(
+      RabbitNodeLayout layout,
+      Duration timeout,
+      @Nullable String input,
+      String script,
+      String... args) {
     Path output = layout.output(script);
     List<String> command = new ArrayList<>();
     if (runAs != null) {
@@ -62,14 +83,21 @@ final class RabbitCommands {
         new ProcessBuilder(command)
             .directory(layout.root.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    if (input == null) {
+      builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
     Map<String, String> env = builder.environment();
     Map<String, String> nodeEnv = layout.environment(Map.copyOf(env));
     env.clear();
     env.putAll(nodeEnv);
     try {
       Process process = builder.start();
+      if (input != null) {
+        try (OutputStream stdin = process.getOutputStream()) {
+          stdin.write((input + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      }
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new RabbitBrokerException(

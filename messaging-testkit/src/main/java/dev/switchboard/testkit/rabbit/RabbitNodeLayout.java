@@ -7,12 +7,14 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -24,10 +26,10 @@ import org.jspecify.annotations.Nullable;
  * /var/lib/rabbitmq}).
  *
  * <p>Isolation from the machine's node rests on four things: a node name of its own, its own AMQP
- * and distribution ports, its own Erlang cookie (in its own {@code HOME}, so a CLI call can never
- * authenticate against the other node), and its own config, environment and plugins files. The
- * server, its Erlang distribution, epmd (if this node has to start it) and the CLI tools bind
- * 127.0.0.1 only.
+ * (and TLS) and distribution ports, its own Erlang cookie (in its own {@code HOME}, so a CLI call
+ * can never authenticate against the other node), and its own config, environment and plugins
+ * files. The server, its Erlang distribution, epmd (if this node has to start it) and the CLI tools
+ * bind 127.0.0.1 only.
  */
 final class RabbitNodeLayout {
   /** Ports the machine's node and the CLI tools use by default; a private node avoids them. */
@@ -40,11 +42,16 @@ final class RabbitNodeLayout {
   final int amqpPort;
   final int distributionPort;
 
-  private RabbitNodeLayout(Path root, String nodeName, int amqpPort, int distributionPort) {
+  /** The port of the TLS listener, chosen always and used only when the node is given TLS. */
+  final int tlsPort;
+
+  private RabbitNodeLayout(
+      Path root, String nodeName, int amqpPort, int distributionPort, int tlsPort) {
     this.root = root;
     this.nodeName = nodeName;
     this.amqpPort = amqpPort;
     this.distributionPort = distributionPort;
+    this.tlsPort = tlsPort;
   }
 
   /**
@@ -57,7 +64,7 @@ final class RabbitNodeLayout {
     int[] ports = freePorts();
     Path root = Files.createTempDirectory("switchboard-rabbit-");
     RabbitNodeLayout layout =
-        new RabbitNodeLayout(root, "sbtest-" + suffix + "@localhost", ports[0], ports[1]);
+        new RabbitNodeLayout(root, "sbtest-" + suffix + "@localhost", ports[0], ports[1], ports[2]);
     layout.writeFiles(random);
     if (owner != null) {
       layout.chown(owner);
@@ -71,6 +78,35 @@ final class RabbitNodeLayout {
 
   Path nodeLog() {
     return root.resolve("log").resolve(nodeName + ".log");
+  }
+
+  /** The directory the node's certificate and key are copied to, when it is given TLS. */
+  Path tlsDirectory() {
+    return root.resolve("tls");
+  }
+
+  Path tlsCertificate() {
+    return tlsDirectory().resolve("server.crt");
+  }
+
+  Path tlsPrivateKey() {
+    return tlsDirectory().resolve("server.key");
+  }
+
+  /**
+   * Copies a certificate and its private key into {@link #tlsDirectory()}, the key readable by its
+   * owner only, and hands the copies to {@code owner} when one is given: the node may run as a user
+   * that cannot read the originals.
+   */
+  void installTls(Path certificate, Path privateKey, @Nullable UserPrincipal owner)
+      throws IOException {
+    Files.createDirectories(tlsDirectory());
+    Files.copy(certificate, tlsCertificate(), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(privateKey, tlsPrivateKey(), StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(tlsPrivateKey(), PosixFilePermissions.fromString("rw-------"));
+    if (owner != null) {
+      chown(owner);
+    }
   }
 
   Path output(String command) {
@@ -171,8 +207,8 @@ final class RabbitNodeLayout {
 
   private static int[] freePorts() {
     while (true) {
-      int[] ports = LoopbackPorts.free(2);
-      if (!RESERVED_PORTS.contains(ports[0]) && !RESERVED_PORTS.contains(ports[1])) {
+      int[] ports = LoopbackPorts.free(3);
+      if (Arrays.stream(ports).noneMatch(RESERVED_PORTS::contains)) {
         return ports;
       }
     }

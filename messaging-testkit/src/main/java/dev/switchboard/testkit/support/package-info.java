@@ -1,4 +1,4 @@
-/** Small helpers shared by the broker fixtures: loopback ports and log tails. */
+/** Small helpers shared by the broker fixtures: loopback ports, log tails and test certificates. */
 @NullMarked
 package dev.switchboard.testkit.support;
 

@@ -5,16 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.MessageProperties;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.switchboard.testkit.support.SelfSignedCertificate;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,6 +143,102 @@ class PrivateRabbitNodeTest {
     assertThatThrownBy(() -> PrivateRabbitNode.builder().advancedConfig("Bad-Atom", "1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Erlang atom");
+  }
+
+  @Test
+  void tls_listensOnLoopbackOnlyAndAnAddedUserLogsInOverIt(@TempDir Path certs) throws Exception {
+    SelfSignedCertificate cert = SelfSignedCertificate.generate(certs);
+    String password = "secret-" + UUID.randomUUID();
+    try (PrivateRabbitNode node =
+        PrivateRabbitNode.builder().tls(cert.certificate(), cert.privateKey()).build().start()) {
+      assertThat(node.tlsPort()).isNotEqualTo(node.port()).isNotEqualTo(5671);
+      assertThat(node.tlsUri()).isEqualTo("amqps://guest:guest@127.0.0.1:" + node.tlsPort());
+      assertThat(node.toString()).contains("TLS at 127.0.0.1:" + node.tlsPort());
+      assertThat(listeningAddresses(node.tlsPort())).containsExactly("127.0.0.1");
+      assertThat(listeningAddresses(node.port())).containsExactly("127.0.0.1");
+
+      node.addUser("tester", password);
+      ConnectionFactory factory = new ConnectionFactory();
+      factory.setHost("127.0.0.1");
+      factory.setPort(node.tlsPort());
+      factory.setUsername("tester");
+      factory.setPassword(password);
+      factory.useSslProtocol(trusting(cert));
+      factory.enableHostnameVerification();
+      try (Connection connection = factory.newConnection()) {
+        assertThat(connection.isOpen()).isTrue();
+      }
+
+      List<Path> written;
+      try (Stream<Path> files = Files.walk(node.directory())) {
+        written = files.filter(Files::isRegularFile).toList();
+      }
+      for (Path file : written) {
+        assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+            .as("%s", file)
+            .doesNotContain(password);
+      }
+    }
+  }
+
+  @Test
+  void tlsPort_withoutTls_isRefused() {
+    PrivateRabbitNode node = PrivateRabbitNode.builder().build();
+
+    assertThatThrownBy(node::tlsPort)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("without tls(..)");
+    assertThatThrownBy(() -> PrivateRabbitNode.builder().config("ssl_options.keyfile", "/k.pem"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("set by the fixture");
+  }
+
+  /** The local addresses of the sockets listening on {@code port}, from the kernel's tables. */
+  private static List<String> listeningAddresses(int port) throws Exception {
+    List<String> addresses = new ArrayList<>();
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      Path file = Path.of(table);
+      if (!Files.isReadable(file)) {
+        continue;
+      }
+      for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+        String[] fields = line.trim().split("\\s+");
+        String[] local = fields[1].split(":");
+        boolean listening = fields[3].equals("0A");
+        if (listening && Integer.parseInt(local[1], 16) == port) {
+          addresses.add(ipv4(local[0]));
+        }
+      }
+    }
+    return addresses;
+  }
+
+  /** A /proc/net/tcp address: IPv4 in host (little-endian) byte order, IPv6 left as hex. */
+  private static String ipv4(String hex) {
+    if (hex.length() != 8) {
+      return hex;
+    }
+    int value = Integer.parseUnsignedInt(hex, 16);
+    return (value & 0xff)
+        + "."
+        + (value >> 8 & 0xff)
+        + "."
+        + (value >> 16 & 0xff)
+        + "."
+        + (value >>> 24);
+  }
+
+  private static SSLContext trusting(SelfSignedCertificate cert) throws Exception {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(cert.trustStore())) {
+      store.load(in, cert.trustStorePasswordChars());
+    }
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(store);
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   private static void publishPersistent(PrivateRabbitNode node, String queue, String body)

@@ -1,0 +1,63 @@
+package dev.switchboard.rabbit;
+
+import com.rabbitmq.client.ConnectionFactory;
+import java.net.URI;
+
+/**
+ * A broker URI taken apart: {@code amqp://} or {@code amqps://}, user, password, host, port and
+ * virtual host. {@link #toString()} masks the password.
+ */
+record BrokerUri(
+    boolean tls, String host, int port, String virtualHost, String username, String password) {
+
+  /**
+   * Parses {@code amqp://user:password@host:port/vhost} or {@code amqps://..}; the port defaults to
+   * 5672, or 5671 for {@code amqps}.
+   *
+   * @throws IllegalArgumentException if it is neither; the message shows the URI masked
+   */
+  static BrokerUri parse(String uri) {
+    boolean tls = uri.regionMatches(true, 0, "amqps:", 0, 6);
+    ConnectionFactory parsed = new ConnectionFactory();
+    URI syntax;
+    try {
+      syntax = URI.create(uri);
+      if (syntax.getHost() == null) {
+        throw new IllegalArgumentException("no host");
+      }
+      // Parsed as amqp:// either way: the library would answer amqps:// by switching on TLS that
+      // trusts every certificate (and warning about it), while the transport sets up TLS itself.
+      parsed.setUri(tls ? "amqp" + uri.substring("amqps".length()) : uri);
+    } catch (Exception e) {
+      // The parser's own message repeats the URI, password included, so it is not kept.
+      throw new IllegalArgumentException(
+          "invalid broker URI '"
+              + RabbitSettings.mask(uri)
+              + "': expected amqp://user:password@host:port/vhost or amqps://..");
+    }
+    int port =
+        tls && syntax.getPort() < 0
+            ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
+            : parsed.getPort();
+    // The AMQP URI scheme reads a lone "/" as the empty virtual host, which hardly anyone means;
+    // it is taken as the default virtual host instead.
+    String virtualHost = lonePath(uri) ? "/" : parsed.getVirtualHost();
+    return new BrokerUri(
+        tls, parsed.getHost(), port, virtualHost, parsed.getUsername(), parsed.getPassword());
+  }
+
+  @Override
+  public String toString() {
+    return (tls ? "amqps://" : "amqp://") + username + ":****@" + host + ":" + port;
+  }
+
+  private static boolean lonePath(String uri) {
+    int authority = uri.indexOf("//");
+    int path = authority < 0 ? -1 : uri.indexOf('/', authority + 2);
+    if (path < 0) {
+      return false;
+    }
+    int end = uri.indexOf('?', path);
+    return (end < 0 ? uri.substring(path) : uri.substring(path, end)).equals("/");
+  }
+}
