@@ -3,13 +3,14 @@ package dev.switchboard.messaging;
 import dev.switchboard.messaging.spi.Delivery;
 import dev.switchboard.messaging.spi.WireMessage;
 import dev.switchboard.messaging.time.Scheduler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,12 +39,26 @@ final class Attempts<T> {
   /** How long a failing dead-letter publish is retried before the message is given back. */
   private static final Duration DEAD_LETTER_PATIENCE = Duration.ofSeconds(30);
 
+  private static final VarHandle SETTLED;
+
+  static {
+    try {
+      SETTLED = MethodHandles.lookup().findVarHandle(Attempts.class, "settled", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ManagedConsumer<T> owner;
   private final Engine engine;
   private final Delivery delivery;
   private final WireMessage wire;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final AtomicBoolean settled = new AtomicBoolean();
+
+  /** Set once by {@link #settle}; a field and a handle rather than an object per delivery. */
+  @SuppressWarnings("unused")
+  private volatile boolean settled;
+
   private @Nullable T value;
   private @Nullable Instant firstFailure;
   private volatile int attempt;
@@ -434,7 +449,7 @@ final class Attempts<T> {
 
   /** Completes this delivery once {@code settlement} completes; runs at most once. */
   void settle(CompletionStage<Void> settlement) {
-    if (!settled.compareAndSet(false, true)) {
+    if (!SETTLED.compareAndSet(this, false, true)) {
       return;
     }
 

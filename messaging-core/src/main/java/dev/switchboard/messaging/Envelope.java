@@ -46,7 +46,7 @@ public final class Envelope {
     this.deadline = b.deadline;
     this.attempt = b.attempt;
     this.headers =
-        b.headers.isEmpty()
+        b.headers == null || b.headers.isEmpty()
             ? Map.of()
             : Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
     this.contentType = b.contentType;
@@ -81,7 +81,9 @@ public final class Envelope {
     b.replyTo = replyTo;
     b.deadline = deadline;
     b.attempt = attempt;
-    b.headers.putAll(headers);
+    if (!headers.isEmpty()) {
+      b.headers = new LinkedHashMap<>(headers);
+    }
     b.contentType = contentType;
     return b;
   }
@@ -197,7 +199,10 @@ public final class Envelope {
     private @Nullable String replyTo;
     private @Nullable Instant deadline;
     private int attempt = 1;
-    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    /** Made on the first header: most messages carry none. */
+    private @Nullable Map<String, String> headers;
+
     private String contentType = "application/json";
 
     private Builder() {}
@@ -257,18 +262,30 @@ public final class Envelope {
 
     /** Adds or replaces one user header. */
     public Builder header(String name, String value) {
-      headers.put(requireText(name, "header name"), Objects.requireNonNull(value, name));
+      requireText(name, "header name");
+      Objects.requireNonNull(value, name);
+      if (headers == null) {
+        headers = new LinkedHashMap<>();
+      }
+      headers.put(name, value);
       return this;
     }
 
     /** Adds or replaces several user headers. */
     public Builder headers(Map<String, String> values) {
-      values.forEach(this::header);
+      if (values.isEmpty()) {
+        return this;
+      }
+      for (Map.Entry<String, String> e : values.entrySet()) {
+        header(e.getKey(), e.getValue());
+      }
       return this;
     }
 
     public Builder removeHeader(String name) {
-      headers.remove(name);
+      if (headers != null) {
+        headers.remove(name);
+      }
       return this;
     }
 
