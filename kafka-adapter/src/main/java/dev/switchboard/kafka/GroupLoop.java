@@ -214,7 +214,11 @@ final class GroupLoop implements ConsumerRebalanceListener {
         notDue.clear();
       }
       if (throttled()) {
-        awaitRoom(nextTimeout());
+        // Bounded by the commit interval too: commit callbacks complete acknowledgements, and
+        // they run only inside a poll.
+        Duration interval = settings.commitInterval();
+        Duration timeout = nextTimeout();
+        awaitRoom(timeout.compareTo(interval) < 0 ? timeout : interval);
       }
       applyFlowControl();
       // Still full after waiting a poll timeout: everything is paused now, and a poll that
@@ -310,8 +314,8 @@ final class GroupLoop implements ConsumerRebalanceListener {
 
   /**
    * Parks the poll thread until at most {@code lowWater} records are out, the loop is paused,
-   * stopped or closing, or {@code timeout} passes. Nothing is fetched meanwhile, since every
-   * partition is paused; the poll that follows keeps the member alive.
+   * stopped or closing, or {@code timeout} passes. The consumer's background thread may go on
+   * fetching into its buffer meanwhile; the poll that follows keeps the member alive.
    */
   private void awaitRoom(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();

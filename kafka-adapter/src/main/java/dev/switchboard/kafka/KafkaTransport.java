@@ -22,9 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -100,7 +97,7 @@ public final class KafkaTransport implements Transport {
   private final KafkaSettings settings;
   private final TopicAdmin admin;
   private final Publisher publisher;
-  private final ExecutorService completions;
+  private final CompletionThread completions;
   private final Set<KafkaConsumerHandle> consumers = ConcurrentHashMap.newKeySet();
   private final Set<KafkaReplyEndpoint> endpoints = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<String, KafkaDeadLetterStore> stores = new ConcurrentHashMap<>();
@@ -109,9 +106,7 @@ public final class KafkaTransport implements Transport {
   KafkaTransport(KafkaSettings settings) {
     this.settings = settings;
     this.admin = new TopicAdmin(settings);
-    this.completions =
-        Executors.newSingleThreadExecutor(
-            Threads.factory("sb-kafka-" + settings.clientId() + "-completions"));
+    this.completions = new CompletionThread("sb-kafka-" + settings.clientId() + "-completions");
     this.publisher = new Publisher(settings, admin, completions);
     LOG.info(
         "Kafka transport {} started for {} ({})",
@@ -273,8 +268,9 @@ public final class KafkaTransport implements Transport {
     admin.close();
     completions.shutdown();
     try {
-      if (!completions.awaitTermination(left(deadline).toMillis() + 1, TimeUnit.MILLISECONDS)) {
-        completions.shutdownNow();
+      if (!completions.awaitTermination(left(deadline))) {
+        LOG.warn(
+            "Completion tasks of Kafka transport {} still run after close", settings.clientId());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

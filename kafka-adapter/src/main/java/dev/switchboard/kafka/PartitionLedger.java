@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -96,16 +97,18 @@ final class PartitionLedger {
    * Marks an offset settled; the returned stage completes when a commit covers it. Fails at once if
    * the partition is no longer assigned here.
    */
-  synchronized CompletableFuture<Void> settle(long offset) {
+  CompletionStage<Void> settle(long offset) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    if (!active) {
-      f.completeExceptionally(revoked());
-      return f;
+    synchronized (this) {
+      if (active) {
+        pending.remove(offset);
+        settled.add(offset);
+        waiters.put(offset, f);
+        return f.minimalCompletionStage();
+      }
     }
-    pending.remove(offset);
-    settled.add(offset);
-    waiters.put(offset, f);
-    return f;
+    completeLater(List.of(f), revoked());
+    return f.minimalCompletionStage();
   }
 
   synchronized boolean active() {
@@ -180,20 +183,22 @@ final class PartitionLedger {
   }
 
   /** A commit succeeded: completes every acknowledgement it covers. */
-  synchronized void committed(Commit commit) {
-    long offset = commit.offset().offset();
-    if (offset < committedOffset) {
-      return;
-    }
-    committedOffset = offset;
-    committedMetadata = commit.offset().metadata();
+  void committed(Commit commit) {
     List<CompletableFuture<Void>> covered = new ArrayList<>();
-    for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = waiters.entrySet().iterator();
-        it.hasNext(); ) {
-      Map.Entry<Long, CompletableFuture<Void>> e = it.next();
-      if (e.getKey() < offset || commit.above().contains(e.getKey())) {
-        covered.add(e.getValue());
-        it.remove();
+    synchronized (this) {
+      long offset = commit.offset().offset();
+      if (offset < committedOffset) {
+        return;
+      }
+      committedOffset = offset;
+      committedMetadata = commit.offset().metadata();
+      for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = waiters.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<Long, CompletableFuture<Void>> e = it.next();
+        if (e.getKey() < offset || commit.above().contains(e.getKey())) {
+          covered.add(e.getValue());
+          it.remove();
+        }
       }
     }
     completeLater(covered, null);
@@ -209,13 +214,17 @@ final class PartitionLedger {
    * The partition left this consumer. Acknowledgements no commit covered fail: the new owner
    * delivers those messages again.
    */
-  synchronized void revoke() {
-    active = false;
-    completeLater(new ArrayList<>(waiters.values()), revoked());
-    waiters.clear();
-    rewindWaiters.forEach(f -> f.complete(null));
-    rewindWaiters.clear();
-    rewind = false;
+  void revoke() {
+    List<CompletableFuture<Void>> failed;
+    synchronized (this) {
+      active = false;
+      failed = new ArrayList<>(waiters.values());
+      waiters.clear();
+      rewindWaiters.forEach(f -> f.complete(null));
+      rewindWaiters.clear();
+      rewind = false;
+    }
+    completeLater(failed, revoked());
   }
 
   /** Fetched records not yet settled, including those waiting for their redelivery time. */
@@ -227,7 +236,10 @@ final class PartitionLedger {
     return commitPoint();
   }
 
-  /** Completes the futures on the completions executor, or here if it no longer runs tasks. */
+  /**
+   * Completes the futures on the completions executor, or here if it no longer runs tasks; never
+   * called with this ledger's monitor held, so no continuation runs under it.
+   */
   private void completeLater(
       List<CompletableFuture<Void>> futures, @Nullable TransportException failure) {
     if (futures.isEmpty()) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,11 +43,11 @@ final class Publisher implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final TopicAdmin admin;
   private final KafkaSettings settings;
-  private final ExecutorService callbacks;
+  private final Executor callbacks;
   private final ConcurrentHashMap<String, Gate> gates = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  Publisher(KafkaSettings settings, TopicAdmin admin, ExecutorService callbacks) {
+  Publisher(KafkaSettings settings, TopicAdmin admin, Executor callbacks) {
     this.settings = settings;
     this.admin = admin;
     this.callbacks = callbacks;

@@ -111,8 +111,14 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
   private RecordCodec.Decoded decoded() {
     RecordCodec.Decoded d = decoded;
     if (d == null) {
-      d = RecordCodec.decode(record);
-      decoded = d;
+      // Once only: decoding a record without an id makes one up, and every caller must see it.
+      synchronized (this) {
+        d = decoded;
+        if (d == null) {
+          d = RecordCodec.decode(record);
+          decoded = d;
+        }
+      }
     }
     return d;
   }
@@ -125,7 +131,7 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
   @Override
   public CompletionStage<Void> ack() {
     settling.set(true);
-    CompletableFuture<Void> f = ledger.settle(record.offset());
+    CompletionStage<Void> f = ledger.settle(record.offset());
     finish();
     // The ledger completes it on the completion thread already, batched per commit.
     return f;
@@ -178,7 +184,7 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
             .handle(
                 (v, e) -> {
                   if (e == null) {
-                    CompletableFuture<Void> acked = ledger.settle(record.offset());
+                    CompletionStage<Void> acked = ledger.settle(record.offset());
                     finish();
                     // The copy is stored: report success even if the commit later fails, or the
                     // core would publish it again. An uncommitted record is only read again.

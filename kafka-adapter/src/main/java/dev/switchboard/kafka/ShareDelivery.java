@@ -107,8 +107,14 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
   private RecordCodec.Decoded decoded() {
     RecordCodec.Decoded d = decoded;
     if (d == null) {
-      d = RecordCodec.decode(first);
-      decoded = d;
+      // Once only: decoding a record without an id makes one up, and every caller must see it.
+      synchronized (this) {
+        d = decoded;
+        if (d == null) {
+          d = RecordCodec.decode(first);
+          decoded = d;
+        }
+      }
     }
     return d;
   }

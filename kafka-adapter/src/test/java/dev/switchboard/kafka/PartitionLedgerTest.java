@@ -1,8 +1,13 @@
 package dev.switchboard.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -15,9 +20,9 @@ class PartitionLedgerTest {
     for (long o = 100; o < 105; o++) {
       ledger.fetched(o);
     }
-    CompletableFuture<Void> a = ledger.settle(100);
-    CompletableFuture<Void> c = ledger.settle(102);
-    ledger.settle(103);
+    CompletableFuture<Void> a = ledger.settle(100).toCompletableFuture();
+    CompletableFuture<Void> c = ledger.settle(102).toCompletableFuture();
+    ledger.settle(103).toCompletableFuture();
 
     PartitionLedger.Commit commit = ledger.nextCommit(false).orElseThrow();
     assertThat(commit.offset().offset()).isEqualTo(101);
@@ -46,7 +51,7 @@ class PartitionLedgerTest {
     for (long o = 100; o < 104; o++) {
       ledger.fetched(o);
     }
-    ledger.settle(100);
+    ledger.settle(100).toCompletableFuture();
     assertThat(ledger.handOutUnlessRewinding(() -> {})).isTrue();
     assertThat(ledger.handOutUnlessRewinding(() -> {})).isTrue();
     CompletableFuture<Void> released = ledger.requestRewind();
@@ -54,7 +59,7 @@ class PartitionLedgerTest {
 
     assertThat(ledger.handOutUnlessRewinding(() -> {})).isFalse();
     assertThat(ledger.rewindPoint()).isEmpty();
-    ledger.settle(102);
+    ledger.settle(102).toCompletableFuture();
     ledger.returned();
     assertThat(ledger.rewindPoint()).contains(101L);
     ledger.rewound();
@@ -67,16 +72,50 @@ class PartitionLedgerTest {
   void revoke_failsAcknowledgementsNoCommitCovered_andTheCommitPointNeverMovesBack() {
     ledger.fetched(100);
     ledger.fetched(101);
-    CompletableFuture<Void> first = ledger.settle(100);
+    CompletableFuture<Void> first = ledger.settle(100).toCompletableFuture();
     PartitionLedger.Commit commit = ledger.nextCommit(false).orElseThrow();
     ledger.committed(commit);
-    CompletableFuture<Void> second = ledger.settle(101);
+    CompletableFuture<Void> second = ledger.settle(101).toCompletableFuture();
 
     ledger.revoke();
 
     assertThat(first).isCompleted();
     assertThat(second).isCompletedExceptionally();
-    assertThat(ledger.settle(101)).isCompletedExceptionally();
+    assertThat(ledger.settle(101).toCompletableFuture()).isCompletedExceptionally();
     assertThat(ledger.commitPointForTest()).isGreaterThanOrEqualTo(commit.offset().offset());
+  }
+
+  @Test
+  void acknowledgementsOneCommitCovers_completeInOneTaskOffTheCommittingThread_inOrderWithRevoke() {
+    List<Runnable> tasks = new ArrayList<>();
+    PartitionLedger batched =
+        new PartitionLedger(new TopicPartition("t", 0), 100, new OffsetRanges(), tasks::add);
+    for (long o = 100; o < 104; o++) {
+      batched.fetched(o);
+    }
+    CompletableFuture<Void> a = batched.settle(100).toCompletableFuture();
+    CompletableFuture<Void> b = batched.settle(101).toCompletableFuture();
+    CompletableFuture<Void> late = batched.settle(103).toCompletableFuture();
+    batched.committed(
+        new PartitionLedger.Commit(new OffsetAndMetadata(102, ""), new OffsetRanges()));
+    batched.revoke();
+
+    assertThat(List.of(a, b, late)).noneMatch(CompletableFuture::isDone);
+    assertThat(tasks).hasSize(2);
+    tasks.get(0).run();
+    assertThat(a).isCompleted();
+    assertThat(b).isCompleted();
+    assertThat(late).isNotDone();
+    tasks.get(1).run();
+    assertThat(late).isCompletedExceptionally();
+  }
+
+  @Test
+  void theStageSettleReturns_cannotBeCompletedByItsCaller() {
+    ledger.fetched(100);
+    CompletionStage<Void> stage = ledger.settle(100);
+
+    assertThatThrownBy(() -> ((CompletableFuture<Void>) stage).complete(null))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes and reads the instants of {@code ce_time} and {@code sb_deadline} on the hot path.
@@ -66,7 +67,7 @@ final class IsoInstant {
   }
 
   /** The instant of text in the shape this class writes, or null for anything else. */
-  private static Instant parseCommon(String s) {
+  private static @Nullable Instant parseCommon(String s) {
     int n = s.length();
     if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z') {
       return null;
