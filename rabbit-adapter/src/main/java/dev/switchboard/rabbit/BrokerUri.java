@@ -25,8 +25,9 @@ record BrokerUri(
       if (syntax.getHost() == null) {
         throw new IllegalArgumentException("no host");
       }
-      // Parsed as amqp:// either way: the library would answer amqps:// by switching on TLS that
-      // trusts every certificate (and warning about it), while the transport sets up TLS itself.
+      // Parsed as amqp:// either way: the library would answer amqps:// by setting up TLS of its
+      // own with the JVM's defaults, while the transport sets it up from its RabbitTls settings
+      // (trust, protocols, host name check) in one place.
       parsed.setUri(tls ? "amqp" + uri.substring("amqps".length()) : uri);
     } catch (Exception e) {
       // The parser's own message repeats the URI, password included, so it is not kept.

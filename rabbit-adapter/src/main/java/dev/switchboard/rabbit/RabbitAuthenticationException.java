@@ -3,7 +3,12 @@ package dev.switchboard.rabbit;
 import com.rabbitmq.client.AuthenticationFailureException;
 import dev.switchboard.messaging.TransportException;
 import java.io.Serial;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.Locale;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +48,7 @@ public final class RabbitAuthenticationException extends TransportException {
                 + "'",
             failure);
       }
-      if (e instanceof SSLException) {
+      if (e instanceof SSLException && isAboutTrust(e)) {
         return new RabbitAuthenticationException(
             "TLS handshake with RabbitMQ at "
                 + settings.brokerUri()
@@ -57,5 +62,23 @@ public final class RabbitAuthenticationException extends TransportException {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether a TLS failure is about the broker's certificate (untrusted, expired, naming another
+   * host), as opposed to a peer that does not speak TLS at all, which is a wrong port.
+   */
+  private static boolean isAboutTrust(Throwable tlsFailure) {
+    if (tlsFailure instanceof SSLPeerUnverifiedException) {
+      return true;
+    }
+    int depth = 0;
+    for (Throwable e = tlsFailure; e != null && depth < 16; e = e.getCause(), depth++) {
+      if (e instanceof CertificateException || e instanceof CertPathValidatorException) {
+        return true;
+      }
+    }
+    return tlsFailure instanceof SSLHandshakeException
+        && String.valueOf(tlsFailure.getMessage()).toLowerCase(Locale.ROOT).contains("certificate");
   }
 }

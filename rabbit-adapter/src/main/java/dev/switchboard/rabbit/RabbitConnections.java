@@ -124,8 +124,10 @@ final class RabbitConnections {
     f.setChannelRpcTimeout(30_000);
     RabbitTls tls = s.tls();
     if (tls != null) {
-      // The context is set directly, never through useSslProtocol() without arguments or an
-      // amqps URI, either of which would trust every certificate.
+      // The context is set directly, not through an amqps URI or useSslProtocol() without
+      // arguments, which would take the JVM's defaults. useSslProtocol(context) also turns on the
+      // library's host name check; the socket configurator set next replaces it, so the check
+      // is on exactly when the settings ask for it (below).
       f.useSslProtocol(tls.context());
       f.setSocketConfigurator(
           SocketConfigurators.defaultConfigurator().andThen(RabbitTls::restrictProtocols));

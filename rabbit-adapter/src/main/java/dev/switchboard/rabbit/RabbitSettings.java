@@ -3,7 +3,6 @@ package dev.switchboard.rabbit;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +23,6 @@ record RabbitSettings(
     Duration recoveryInterval,
     @Nullable RabbitTls tls) {
 
-  private static final Pattern USER_INFO = Pattern.compile("(?<=//)([^:/@]*):([^@/]*)@");
-
   /** The broker address for logs and messages, with the password masked. */
   String brokerUri() {
     return (tls != null ? "amqps://" : "amqp://")
@@ -44,7 +41,22 @@ record RabbitSettings(
 
   /** Replaces the password in any {@code scheme://user:password@...} text by {@code ****}. */
   static String mask(String uri) {
-    return USER_INFO.matcher(uri).replaceAll("$1:****@");
+    int start = uri.indexOf("://");
+    if (start < 0) {
+      return uri;
+    }
+    start += 3;
+    // The last '@' ends the user info: a password typed raw may hold '@', '/', '?' or '#', which
+    // no URI parser would accept, yet the text must not show it. Masking too much is harmless.
+    int at = uri.lastIndexOf('@');
+    if (at < start) {
+      return uri;
+    }
+    int colon = uri.indexOf(':', start);
+    if (colon < 0 || colon > at) {
+      return uri;
+    }
+    return uri.substring(0, colon) + ":****" + uri.substring(at);
   }
 
   @Override

@@ -154,6 +154,24 @@ class RabbitTlsTransportTest {
   }
 
   @Test
+  void aTlsClientAtThePlainPort_isAWrongPortError_notATrustError() {
+    // The trusted context rules out a certificate problem: only the port is wrong.
+    assertThatThrownBy(
+            () ->
+                RabbitTransport.builder()
+                    .host("127.0.0.1")
+                    .port(node.port())
+                    .credentials(USER, PASSWORD)
+                    .tls(trusting())
+                    .build())
+        .isInstanceOf(TransportException.class)
+        .isNotInstanceOf(RabbitAuthenticationException.class)
+        .hasMessageContaining("cannot connect to RabbitMQ at amqps://" + USER + ":****@127.0.0.1")
+        .hasMessageContaining("TLS (amqps) listener")
+        .hasMessageNotContaining(PASSWORD);
+  }
+
+  @Test
   void aPlainUriAtTheTlsPort_failsTheBuildPromptlyNamingThePlainListener() {
     String uri = "amqp://" + USER + ":" + PASSWORD + "@127.0.0.1:" + node.tlsPort() + "/";
     long begin = System.nanoTime();

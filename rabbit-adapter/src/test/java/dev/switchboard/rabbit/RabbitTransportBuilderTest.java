@@ -83,6 +83,23 @@ class RabbitTransportBuilderTest {
   }
 
   @Test
+  void passwordsWithRawReservedCharacters_neverShowInMasksOrErrors() {
+    for (String secret : new String[] {"pa/ss", "p@ss", "p?ss#x", "a:b@c/d", "@/@"}) {
+      // Parsed only, never connected to.
+      String uri = "amqps://user:" + secret + "@host:5671/vh";
+      assertThat(RabbitSettings.mask(uri)).isEqualTo("amqps://user:****@host:5671/vh");
+      Throwable refused =
+          org.assertj.core.api.Assertions.catchThrowable(() -> RabbitTransport.builder().uri(uri));
+      if (refused != null) {
+        for (Throwable t = refused; t != null; t = t.getCause()) {
+          assertThat(String.valueOf(t.getMessage())).as(secret).doesNotContain(secret);
+        }
+      }
+    }
+    assertThat(RabbitSettings.mask("amqp://user@host/vh")).isEqualTo("amqp://user@host/vh");
+  }
+
+  @Test
   void unreachableBrokerFailsWithAMaskedAddress() throws Exception {
     int port;
     try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
