@@ -19,13 +19,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs deliveries on worker threads, never on a poll thread.
  *
- * <p>Design: at most {@code concurrency} tasks are out at once; a task is out from the moment it
- * starts until it reports {@link #done}, which the delivery does when it is settled (not when the
- * handler's thread returns, so asynchronous handlers are bounded too). When keyed, tasks with the
- * same key run one at a time in submission order, while tasks with different keys run in parallel:
- * each key with work has a queue, and only its head is ever in the ready queue or out. Tasks
- * without a key are never held back. All state is guarded by this object's monitor; the worker pool
- * has exactly {@code concurrency} threads, so a synchronous handler never waits for a thread.
+ * <p>Design: at most {@code concurrency} tasks run at once, one per worker thread; a task's slot is
+ * free again when its {@link Task#run} returns. What it started may go on without a thread (the
+ * core waiting out a retry backoff, or for the broker to confirm a reply before acknowledging the
+ * request) and is bounded by the poll loop's prefetch, not here, as on the RabbitMQ transport: a
+ * responder at concurrency 1 can then have many replies in flight. Ordering is held until the
+ * delivery is settled, which it reports through {@link #done}: when keyed, tasks with the same key
+ * run one at a time in submission order, each starting only after the one before it is settled,
+ * while tasks with different keys run in parallel. Each key with work has a queue, and only its
+ * head is ever ready or running. Tasks without a key are never held back. All state is guarded by
+ * this object's monitor; the pool has exactly {@code concurrency} threads, so a task never waits
+ * for a thread once it has a slot.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -71,9 +75,8 @@ final class Dispatcher {
     pump();
   }
 
-  /** Reports that a task is settled, freeing its slot and its key. Call once per task. */
+  /** Reports that a task is settled, freeing its key for the next task. Call once per task. */
   synchronized void done(Task task) {
-    out--;
     release(keyOf(task));
     pump();
   }
@@ -109,7 +112,7 @@ final class Dispatcher {
     return removed;
   }
 
-  /** Tasks out now; for tests and flow control. */
+  /** Tasks running on a worker thread now; for tests. */
   synchronized int out() {
     return out;
   }
@@ -173,6 +176,11 @@ final class Dispatcher {
       t.run();
     } catch (RuntimeException | Error e) {
       LOG.error("A delivery task of {} failed outside the handler; it is released", name, e);
+    } finally {
+      synchronized (this) {
+        out--;
+        pump();
+      }
     }
   }
 

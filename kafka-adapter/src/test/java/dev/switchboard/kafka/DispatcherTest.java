@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,16 +35,34 @@ class DispatcherTest {
   }
 
   @Test
-  void noMoreThanConcurrencyAreOut() {
-    Job x = submit(null);
-    Job y = submit(null);
-    submit(null);
+  void noMoreThanConcurrencyRunAtOnce_andASlotIsFreeWhenItsTaskReturns() {
+    CountDownLatch hold = new CountDownLatch(1);
+    Job x = submit(null, hold);
+    Job y = submit(null, hold);
+    Job z = submit(null);
 
     await().until(() -> started.size() == 2);
+    assertThat(started).containsExactlyInAnyOrder(x, y);
     assertThat(dispatcher.out()).isEqualTo(2);
-    dispatcher.done(x);
+    hold.countDown();
     await().until(() -> started.size() == 3);
-    dispatcher.done(y);
+    assertThat(started.get(2)).isSameAs(z);
+    await().until(() -> dispatcher.out() == 0);
+  }
+
+  @Test
+  void aReturnedTaskThatIsNotSettledYet_holdsItsKeyButNotItsSlot() {
+    Job a1 = submit("a");
+    Job a2 = submit("a");
+    Job b1 = submit("b");
+    Job c1 = submit("c");
+
+    // a1, b1 and c1 return without settling: all three ran on two threads, a2 waits for a1.
+    await().until(() -> started.size() == 3);
+    assertThat(started).containsExactlyInAnyOrder(a1, b1, c1);
+    dispatcher.done(a1);
+    await().until(() -> started.size() == 4);
+    assertThat(started.get(3)).isSameAs(a2);
   }
 
   @Test
@@ -61,16 +81,22 @@ class DispatcherTest {
   }
 
   private Job submit(@Nullable String key) {
-    Job j = new Job(key);
+    return submit(key, new CountDownLatch(0));
+  }
+
+  private Job submit(@Nullable String key, CountDownLatch hold) {
+    Job j = new Job(key, hold);
     dispatcher.submit(j);
     return j;
   }
 
   private final class Job implements Dispatcher.Task {
     private final @Nullable String key;
+    private final CountDownLatch hold;
 
-    Job(@Nullable String key) {
+    Job(@Nullable String key, CountDownLatch hold) {
       this.key = key;
+      this.hold = hold;
     }
 
     @Override
@@ -81,6 +107,11 @@ class DispatcherTest {
     @Override
     public void run() {
       started.add(this);
+      try {
+        hold.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
