@@ -201,7 +201,9 @@ class PrivateRabbitNodeTest {
       if (!Files.isReadable(file)) {
         continue;
       }
-      for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+      // One read per table: the table changes while other processes open sockets.
+      List<String> lines = Files.readAllLines(file);
+      for (String line : lines.subList(1, lines.size())) {
         String[] fields = line.trim().split("\\s+");
         String[] local = fields[1].split(":");
         boolean listening = fields[3].equals("0A");
