@@ -46,11 +46,12 @@ import org.slf4j.LoggerFactory;
  * land at the same point of the run on a fast or a loaded machine: the first SIGKILL at 20 %, a
  * dead-letter outage from 25 % to 35 %, the second SIGKILL at 40 %, the broker restart at 60 %; a
  * killed child is replaced at once, so the group keeps its size. The outage ({@link
- * DeadLetterOutage}) lasts until the dead-letter publish of one message has been refused twice, and
- * fatal messages keep arriving during it, because about one in a hundred is fatal. The stall is the
- * plan's and happens inside whichever child gets that message first; a kill never picks the child
- * while it stalls, so the stall runs its full length. Every wait is bounded by {@link
- * Builder#timeout}; when it passes, the run stops waiting and the verdict reports what is missing.
+ * DeadLetterOutage}) lasts until the dead-letter publish of one message has been refused twice and
+ * either 35 % are settled or 40 s have passed; fatal messages keep arriving during it, because
+ * about one in a hundred is fatal. The stall is the plan's and happens inside whichever child gets
+ * that message first; a kill never picks the child while it stalls, so the stall runs its full
+ * length. Every wait is bounded by {@link Builder#timeout}; when it passes, the run stops waiting
+ * and the verdict reports what is missing.
  */
 public final class LedgerRun {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerRun.class);
