@@ -409,7 +409,9 @@ final class Attempts<T> {
                             + waited.toSeconds()
                             + " s; giving the message back to the broker unacknowledged",
                         error);
-                settle(delivery.release());
+                // Remembered as a give-back: the dead-letter queue's outage is not the message's
+                // fault, so these deliveries must not count against its delivery limit.
+                settle(owner.giveBack(delivery));
                 return;
               }
               LOG.warn(

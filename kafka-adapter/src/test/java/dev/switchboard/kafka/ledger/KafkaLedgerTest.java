@@ -25,9 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ledger test on Kafka (see {@code dev.switchboard.testkit.ledger}): two consumer JVMs, two
- * SIGKILLs, one restart of a private broker, one handler stalled past {@code max.poll.interval.ms}
- * (pub-sub) or past the share group's record lock duration (work queue). {@code
- * -Dledger.messages=10000} runs the long form.
+ * SIGKILLs, a dead-letter outage (the group's dead-letter topic refuses records through its {@code
+ * max.message.bytes}, see {@link DeadLetterTopicOutage}), one restart of a private broker, one
+ * handler stalled past {@code max.poll.interval.ms} (pub-sub) or past the share group's record lock
+ * duration (work queue). {@code -Dledger.messages=10000} runs the long form.
  *
  * <p>Kafka pub-sub promises per-key order, checked as {@code reordered == 0}: no message's first
  * handling starts before the first handling of an earlier message of its key. A share group
@@ -75,7 +76,7 @@ class KafkaLedgerTest {
   }
 
   @Test
-  void pubSubLosesNothingAndKeepsKeyOrderThroughKillsRestartAndStall() {
+  void pubSubLosesNothingAndKeepsKeyOrderThroughKillsDeadLetterOutageRestartAndStall() {
     LedgerRun.Result result = run(LedgerPlan.Mode.PUB_SUB, "kafka-pubsub");
 
     assertThat(result.verdict().problems()).isEmpty();
@@ -84,7 +85,7 @@ class KafkaLedgerTest {
   }
 
   @Test
-  void shareGroupQueueLosesNothingThroughKillsRestartAndStall() {
+  void shareGroupQueueLosesNothingThroughKillsDeadLetterOutageRestartAndStall() {
     LedgerRun.Result result = run(LedgerPlan.Mode.WORK_QUEUE, "kafka-sharequeue");
 
     assertThat(result.verdict().problems()).isEmpty();
@@ -114,12 +115,16 @@ class KafkaLedgerTest {
             .partitions(PARTITIONS)
             .deliveryTimeout(Duration.ofSeconds(30))
             .build();
+    // The transport names a group's dead-letter topic <destination>.<group>.dlt.
+    String deadLetterTopic = destination + "." + group + ".dlt";
     try (Messaging messaging =
-        Messaging.builder()
-            .transport(transport)
-            .register(LedgerJob.TYPE, LedgerJob.class)
-            .source("ledger-parent")
-            .build()) {
+            Messaging.builder()
+                .transport(transport)
+                .register(LedgerJob.TYPE, LedgerJob.class)
+                .source("ledger-parent")
+                .build();
+        DeadLetterTopicOutage outage =
+            new DeadLetterTopicOutage(broker.bootstrapServers(), deadLetterTopic)) {
       LedgerRun.Result result =
           LedgerRun.builder()
               .label(label)
@@ -128,11 +133,17 @@ class KafkaLedgerTest {
               .childMain(KafkaLedgerChild.class)
               .messaging(messaging)
               .brokerRestart(broker::restart)
+              .deadLetterOutage(outage::begin, outage::end)
               .publishFor(Duration.ofSeconds(Math.max(15, MESSAGES / 200)))
               .timeout(Duration.ofSeconds(150 + MESSAGES / 50))
               .build()
               .run();
-      assertThat(result.faults()).as("faults injected").hasSizeGreaterThanOrEqualTo(4);
+      assertThat(result.faults()).as("faults injected").hasSizeGreaterThanOrEqualTo(5);
+      // The transport reports the broker's MESSAGE_TOO_LARGE as PayloadTooLargeException.
+      assertThat(result.outageFailures())
+          .as("dead-letter publishes the broker refused during the outage")
+          .isNotEmpty()
+          .anySatisfy(f -> assertThat(f.error()).contains("PayloadTooLargeException"));
       return result;
     }
   }

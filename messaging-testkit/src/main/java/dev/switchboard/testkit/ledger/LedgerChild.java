@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The body of a ledger consumer process. A transport's test sources supply a {@code main} that
  * calls {@link #run} with a way to build its transport from the plan's settings; everything else
- * (handling, recording, the stall, the end of the run) is here.
+ * (handling, recording, the stall, the end of the run) is here. Every dead-letter publish that the
+ * transport fails is written down as a {@link FailedDeadLetter} in the run directory.
  *
  * <p>The child handles until the parent creates the stop file, or its parent process is gone, or
  * {@link #MAX_LIFE} has passed, whichever comes first; then it drains and exits. The parent may
@@ -87,7 +88,7 @@ public final class LedgerChild {
   private void handleUntilStopped(Transport transport) {
     Messaging messaging =
         Messaging.builder()
-            .transport(transport)
+            .transport(new ObservedTransport(transport, runDirectory, pid))
             .register(LedgerJob.TYPE, LedgerJob.class)
             .source("ledger-child-" + pid)
             .build();

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,12 +43,15 @@ import org.slf4j.LoggerFactory;
  * each key's messages in publish order even across a broker restart; publishes are paced over
  * {@link Builder#publishFor} so that the faults fall while messages are still arriving. Faults are
  * triggered by progress (the share of sent messages settled in the ledgers), not by time, so they
- * land at the same point of the run on a fast or a loaded machine: the first SIGKILL at 20 %, the
- * second at 40 %, the broker restart at 60 %; a killed child is replaced at once, so the group
- * keeps its size. The stall is the plan's and happens inside whichever child gets that message
- * first; a kill never picks the child while it stalls, so the stall runs its full length. Every
- * wait is bounded by {@link Builder#timeout}; when it passes, the run stops waiting and the verdict
- * reports what is missing.
+ * land at the same point of the run on a fast or a loaded machine: the first SIGKILL at 20 %, a
+ * dead-letter outage from 25 % to 35 %, the second SIGKILL at 40 %, the broker restart at 60 %; a
+ * killed child is replaced at once, so the group keeps its size. The outage ({@link
+ * DeadLetterOutage}) lasts until the dead-letter publish of one message has been refused twice and
+ * either 35 % are settled or 40 s have passed; fatal messages keep arriving during it, because
+ * about one in a hundred is fatal. The stall is the plan's and happens inside whichever child gets
+ * that message first; a kill never picks the child while it stalls, so the stall runs its full
+ * length. Every wait is bounded by {@link Builder#timeout}; when it passes, the run stops waiting
+ * and the verdict reports what is missing.
  */
 public final class LedgerRun {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerRun.class);
@@ -63,12 +65,14 @@ public final class LedgerRun {
   private final int children;
   private final Messaging messaging;
   private final Runnable brokerRestart;
+  private final DeadLetterOutage outage;
   private final Duration publishFor;
   private final Duration timeout;
   private final String label;
   private final List<Child> running = new CopyOnWriteArrayList<>();
   private final List<String> faults = new CopyOnWriteArrayList<>();
   private final List<String> childProblems = new CopyOnWriteArrayList<>();
+  private final List<FailedDeadLetter> outageFailures = new CopyOnWriteArrayList<>();
   private final Set<String> sent = ConcurrentHashMap.newKeySet();
   private final AtomicInteger publishFailures = new AtomicInteger();
   private final AtomicInteger childCount = new AtomicInteger();
@@ -77,8 +81,24 @@ public final class LedgerRun {
 
   private record Child(int number, Process process, Path log) {}
 
-  /** What a run measured: the verdict and what the faults did, for the report. */
-  public record Result(LedgerVerdict verdict, List<String> faults, String detail) {}
+  /**
+   * What a run measured: the verdict and what the faults did, for the report.
+   *
+   * @param verdict what the run proved
+   * @param faults one line per fault injected
+   * @param detail the {@code LEDGER-DETAIL} line
+   * @param outageFailures the dead-letter publishes refused during the dead-letter outage
+   */
+  public record Result(
+      LedgerVerdict verdict,
+      List<String> faults,
+      String detail,
+      List<FailedDeadLetter> outageFailures) {
+    public Result {
+      faults = List.copyOf(faults);
+      outageFailures = List.copyOf(outageFailures);
+    }
+  }
 
   private LedgerRun(Builder b) {
     this.plan = Objects.requireNonNull(b.plan, "plan");
@@ -86,6 +106,11 @@ public final class LedgerRun {
     this.childMain = Objects.requireNonNull(b.childMain, "childMain");
     this.messaging = Objects.requireNonNull(b.messaging, "messaging");
     this.brokerRestart = Objects.requireNonNull(b.brokerRestart, "brokerRestart");
+    this.outage =
+        new DeadLetterOutage(
+            Objects.requireNonNull(b.outageBegin, "deadLetterOutage"),
+            Objects.requireNonNull(b.outageEnd, "deadLetterOutage"),
+            dir);
     this.children = b.children;
     this.publishFor = b.publishFor;
     this.timeout = b.timeout;
@@ -176,53 +201,24 @@ public final class LedgerRun {
     String detail =
         String.format(
             "LEDGER-DETAIL run=%s handlings=%d retries=%d (%.1f%%) reordered=%d"
-                + " publishRetries=%d children=%d elapsed=%ds",
+                + " publishRetries=%d deadLetterFailures=%d children=%d elapsed=%ds",
             label,
             v.handlings(),
             v.retries(),
             v.handlings() == 0 ? 0.0 : 100.0 * v.retries() / v.handlings(),
             v.reordered(),
             publishFailures.get(),
+            FailedDeadLetter.readAll(dir).size(),
             childCount.get(),
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin));
     System.out.println(detail);
     System.out.println(v.line());
     faults.forEach(f -> System.out.println("LEDGER-FAULT run=" + label + " " + f));
     problems.forEach(p -> System.out.println("LEDGER-PROBLEM run=" + label + " " + p));
-    evidence(ledger, deadLetters).forEach(e -> System.out.println("LEDGER-EVIDENCE " + e));
+    LedgerVerdict.evidence(ledger, deadLetters)
+        .forEach(e -> System.out.println("LEDGER-EVIDENCE " + e));
     LOG.info("{}: {}; {}", label, v.line(), detail);
-    return new Result(v, List.copyOf(faults), detail);
-  }
-
-  /** For every id dead-lettered more than once: its handlings and the dead letters' times. */
-  private static List<String> evidence(List<Handling> ledger, List<DeadLetter> deadLetters) {
-    Map<String, List<String>> letters = new LinkedHashMap<>();
-    for (DeadLetter d : deadLetters) {
-      letters
-          .computeIfAbsent(d.envelope().id(), id -> new ArrayList<>())
-          .add(d.failure().map(f -> f.lastFailure().toString()).orElse("no failure envelope"));
-    }
-    List<String> out = new ArrayList<>();
-    letters.forEach(
-        (id, times) -> {
-          if (times.size() > 1) {
-            List<String> seen = new ArrayList<>();
-            for (Handling h : ledger) {
-              if (h.id().equals(id)) {
-                seen.add(
-                    h.outcome()
-                        + " attempt "
-                        + h.attempt()
-                        + " pid "
-                        + h.pid()
-                        + " at "
-                        + Instant.EPOCH.plus(h.startMicros(), ChronoUnit.MICROS));
-              }
-            }
-            out.add(id + " dead letters at " + times + "; handlings " + seen);
-          }
-        });
-    return out;
+    return new Result(v, faults, detail, outageFailures);
   }
 
   // ---- publishing ----
@@ -300,24 +296,8 @@ public final class LedgerRun {
   // ---- faults ----
 
   private void injectFaults() {
-    for (double at : KILLS_AT) {
-      if (!waitFor("progress " + at, () -> progress() >= at)) {
-        return;
-      }
-      Optional<Child> victim = victim();
-      if (victim.isEmpty()) {
-        childProblems.add("no child to kill at progress " + at);
-        continue;
-      }
-      Child c = victim.get();
-      running.remove(c);
-      c.process().destroyForcibly();
-      waitFor("child " + c.number() + " gone", () -> !c.process().isAlive());
-      faults.add(
-          String.format(
-              "SIGKILL child %d (pid %d) at %.0f%% settled, t=%ds (%s)",
-              c.number(), c.process().pid(), 100 * progress(), elapsedSeconds(), Instant.now()));
-      awaitReady(List.of(spawn()));
+    if (!killAt(KILLS_AT[0]) || !deadLetterOutage() || !killAt(KILLS_AT[1])) {
+      return;
     }
     if (!waitFor("progress " + RESTART_AT, () -> progress() >= RESTART_AT)) {
       return;
@@ -332,6 +312,42 @@ public final class LedgerRun {
             elapsedSeconds(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
             Instant.now()));
+  }
+
+  /** Kills a child once {@code at} of the messages are settled; false if that never happened. */
+  private boolean killAt(double at) {
+    if (!waitFor("progress " + at, () -> progress() >= at)) {
+      return false;
+    }
+    Optional<Child> victim = victim();
+    if (victim.isEmpty()) {
+      childProblems.add("no child to kill at progress " + at);
+      return true;
+    }
+    Child c = victim.get();
+    running.remove(c);
+    c.process().destroyForcibly();
+    waitFor("child " + c.number() + " gone", () -> !c.process().isAlive());
+    faults.add(
+        String.format(
+            "SIGKILL child %d (pid %d) at %.0f%% settled, t=%ds (%s)",
+            c.number(), c.process().pid(), 100 * progress(), elapsedSeconds(), Instant.now()));
+    awaitReady(List.of(spawn()));
+    return true;
+  }
+
+  /** Runs the dead-letter outage once its start is reached; false if the run gave up waiting. */
+  private boolean deadLetterOutage() {
+    if (!waitFor("progress " + DeadLetterOutage.FROM, () -> progress() >= DeadLetterOutage.FROM)) {
+      return false;
+    }
+    DeadLetterOutage.Report report = outage.run(this::progress, this::waitFor, elapsedSeconds());
+    outageFailures.addAll(report.refused());
+    if (report.refused().isEmpty()) {
+      childProblems.add("no dead-letter publish failed during the dead-letter outage");
+    }
+    faults.add(report.fault());
+    return report.reached();
   }
 
   /** The oldest running child that is not stalling right now. */
@@ -470,13 +486,18 @@ public final class LedgerRun {
     }
   }
 
-  /** Configures a {@link LedgerRun}; plan, directory, child main, messaging and restart needed. */
+  /**
+   * Configures a {@link LedgerRun}; plan, directory, child main, messaging, restart and dead-letter
+   * outage needed.
+   */
   public static final class Builder {
     private @Nullable LedgerPlan plan;
     private @Nullable Path dir;
     private @Nullable Class<?> childMain;
     private @Nullable Messaging messaging;
     private @Nullable Runnable brokerRestart;
+    private @Nullable Runnable outageBegin;
+    private @Nullable Runnable outageEnd;
     private int children = 2;
     private Duration publishFor = Duration.ofSeconds(20);
     private Duration timeout = Duration.ofMinutes(3);
@@ -516,6 +537,20 @@ public final class LedgerRun {
     public Builder brokerRestart(Runnable restart) {
       once("brokerRestart");
       this.brokerRestart = Objects.requireNonNull(restart, "restart");
+      return this;
+    }
+
+    /**
+     * Makes the dead-letter destination of the run's group refuse publishes for a while, on the
+     * broker itself: {@code begin} returns once the broker refuses them, {@code end} once it
+     * accepts them again. The run calls {@code end} whatever happens after {@code begin}, and only
+     * then reads the dead-letter queue, so {@code end} must leave the letters stored meanwhile in
+     * place.
+     */
+    public Builder deadLetterOutage(Runnable begin, Runnable end) {
+      once("deadLetterOutage");
+      this.outageBegin = Objects.requireNonNull(begin, "begin");
+      this.outageEnd = Objects.requireNonNull(end, "end");
       return this;
     }
 

@@ -3,6 +3,8 @@ package dev.switchboard.testkit.ledger;
 import dev.switchboard.messaging.DeadLetter;
 import dev.switchboard.messaging.FailureReason;
 import dev.switchboard.messaging.FatalMessageException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -165,6 +167,37 @@ public record LedgerVerdict(
         retries,
         reordered(plan, sentIds, firstStart),
         problems);
+  }
+
+  /** For every id dead-lettered more than once: its handlings and the dead letters' times. */
+  static List<String> evidence(List<Handling> ledger, List<DeadLetter> deadLetters) {
+    Map<String, List<String>> letters = new LinkedHashMap<>();
+    for (DeadLetter d : deadLetters) {
+      letters
+          .computeIfAbsent(d.envelope().id(), id -> new ArrayList<>())
+          .add(d.failure().map(f -> f.lastFailure().toString()).orElse("no failure envelope"));
+    }
+    List<String> out = new ArrayList<>();
+    letters.forEach(
+        (id, times) -> {
+          if (times.size() > 1) {
+            List<String> seen = new ArrayList<>();
+            for (Handling h : ledger) {
+              if (h.id().equals(id)) {
+                seen.add(
+                    h.outcome()
+                        + " attempt "
+                        + h.attempt()
+                        + " pid "
+                        + h.pid()
+                        + " at "
+                        + Instant.EPOCH.plus(h.startMicros(), ChronoUnit.MICROS));
+              }
+            }
+            out.add(id + " dead letters at " + times + "; handlings " + seen);
+          }
+        });
+    return out;
   }
 
   private static void checkEnvelope(LedgerPlan plan, DeadLetter d, List<String> problems) {

@@ -1,6 +1,6 @@
 /**
- * The ledger test: a no-loss check of the at-least-once promise under process kills, a broker
- * restart and a stalled handler, written once for every transport.
+ * The ledger test: a no-loss check of the at-least-once promise under process kills, a dead-letter
+ * outage, a broker restart and a stalled handler, written once for every transport.
  *
  * <p>A parent ({@link dev.switchboard.testkit.ledger.LedgerRun}) publishes uniquely identified
  * {@link dev.switchboard.testkit.ledger.LedgerJob}s while consumer child JVMs ({@link

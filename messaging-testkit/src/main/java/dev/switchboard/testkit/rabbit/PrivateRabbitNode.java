@@ -323,6 +323,87 @@ public final class PrivateRabbitNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets, or replaces, the policy {@code name} on the default virtual host for the queues whose
+   * names match {@code pattern} (a regular expression), with {@code definition} as its JSON, for
+   * instance {@code {"max-length":0,"overflow":"reject-publish"}}. Its priority is 10, above the
+   * default 0, so it wins over any policy a test set without one. The node applies it to existing
+   * queues at once; {@link #queuePolicies()} shows which queues it reached.
+   *
+   * @throws IllegalStateException if the node is not running
+   * @throws RabbitBrokerException if {@code rabbitmqctl} refuses the policy; the message holds its
+   *     output
+   */
+  public synchronized void setPolicy(String name, String pattern, String definition) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(pattern, "pattern");
+    Objects.requireNonNull(definition, "definition");
+    requireRunning("setting a policy");
+    RabbitNodeLayout files = layout();
+    commands.query(
+        files,
+        shutdownTimeout,
+        "rabbitmqctl",
+        "-n",
+        files.nodeName,
+        "set_policy",
+        "--priority",
+        "10",
+        "--apply-to",
+        "queues",
+        "--",
+        name,
+        pattern,
+        definition);
+  }
+
+  /**
+   * Removes the policy {@code name} from the default virtual host; the queues it applied to go back
+   * to their own arguments at once.
+   *
+   * @throws IllegalStateException if the node is not running
+   * @throws RabbitBrokerException if {@code rabbitmqctl} fails, for instance because no such policy
+   *     exists
+   */
+  public synchronized void clearPolicy(String name) {
+    Objects.requireNonNull(name, "name");
+    requireRunning("clearing a policy");
+    RabbitNodeLayout files = layout();
+    commands.query(
+        files, shutdownTimeout, "rabbitmqctl", "-n", files.nodeName, "clear_policy", "--", name);
+  }
+
+  /**
+   * Returns the name of the policy in force on each queue of the default virtual host that has one,
+   * by queue name.
+   *
+   * @throws IllegalStateException if the node is not running
+   */
+  public synchronized Map<String, String> queuePolicies() {
+    requireRunning("listing queues");
+    RabbitNodeLayout files = layout();
+    String listed =
+        commands.query(
+            files,
+            shutdownTimeout,
+            "rabbitmqctl",
+            "-n",
+            files.nodeName,
+            "list_queues",
+            "--silent",
+            "--no-table-headers",
+            "name",
+            "policy");
+    Map<String, String> policies = new LinkedHashMap<>();
+    for (String line : listed.split("\n")) {
+      String[] columns = line.split("\t", -1);
+      if (columns.length == 2 && !columns[1].isBlank()) {
+        policies.put(columns[0], columns[1].strip());
+      }
+    }
+    return policies;
+  }
+
   /** Returns the node as a {@link RabbitBroker}, for its connection factory. */
   public RabbitBroker broker() {
     return RabbitBroker.at(uri());
@@ -487,6 +568,12 @@ public final class PrivateRabbitNode implements AutoCloseable {
       Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove the stale pid file " + file, e);
+    }
+  }
+
+  private void requireRunning(String what) {
+    if (!isRunning()) {
+      throw new IllegalStateException("the node is not running; start it before " + what);
     }
   }
 

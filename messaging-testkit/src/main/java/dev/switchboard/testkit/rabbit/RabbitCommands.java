@@ -48,7 +48,29 @@ final class RabbitCommands {
    * @throws RabbitBrokerException if it cannot be started or does not finish within the timeout
    */
   int run(RabbitNodeLayout layout, Duration timeout, String script, String... args) {
-    return execute(layout, timeout, null, script, args);
+    return execute(layout, timeout, null, layout.output(script), false, script, args);
+  }
+
+  /**
+   * Runs a script to completion and returns what it printed, for queries such as {@code
+   * list_queues}; the output is also kept in {@code <script>-query.out}, replaced on each call.
+   *
+   * @throws RabbitBrokerException if it cannot be started, does not finish within the timeout or
+   *     exits with another code than 0
+   */
+  String query(RabbitNodeLayout layout, Duration timeout, String script, String... args) {
+    Path output = layout.root.resolve(script + "-query.out");
+    int code = execute(layout, timeout, null, output, true, script, args);
+    try {
+      String printed = Files.readString(output, StandardCharsets.UTF_8);
+      if (code != 0) {
+        throw new RabbitBrokerException(
+            script + " " + String.join(" ", args) + " exited with code " + code + ": " + printed);
+      }
+      return printed;
+    } catch (IOException e) {
+      throw new RabbitBrokerException("cannot read the output of " + script, e);
+    }
   }
 
   /**
@@ -58,16 +80,17 @@ final class RabbitCommands {
    */
   int runWithInput(
       RabbitNodeLayout layout, Duration timeout, String input, String script, String... args) {
-    return execute(layout, timeout, input, script, args);
+    return execute(layout, timeout, input, layout.output(script), false, script, args);
   }
 
   private int execute(
       RabbitNodeLayout layout,
       Duration timeout,
       @Nullable String input,
+      Path output,
+      boolean replaceOutput,
       String script,
       String... args) {
-    Path output = layout.output(script);
     List<String> command = new ArrayList<>();
     if (runAs != null) {
       command.addAll(
@@ -83,7 +106,10 @@ final class RabbitCommands {
         new ProcessBuilder(command)
             .directory(layout.root.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+            .redirectOutput(
+                replaceOutput
+                    ? ProcessBuilder.Redirect.to(output.toFile())
+                    : ProcessBuilder.Redirect.appendTo(output.toFile()));
     if (input == null) {
       builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +194,44 @@ class PrivateRabbitNodeTest {
         .hasMessageContaining("set by the fixture");
   }
 
+  @Test
+  void setPolicy_maxLengthZeroWithRejectPublish_nacksPublishesToTheMatchedQueueUntilLifted()
+      throws Exception {
+    String limited = "letters-" + UUID.randomUUID() + ".dlq";
+    String other = limited + "-other";
+    String pattern = "^" + limited.replace(".", "\\.") + "$";
+    Map<String, Object> quorum = Map.of("x-queue-type", "quorum");
+    try (PrivateRabbitNode node = PrivateRabbitNode.builder().build().start();
+        Connection connection = node.broker().connectionFactory().newConnection();
+        Channel channel = connection.createChannel()) {
+      channel.queueDeclare(limited, true, false, false, quorum);
+      channel.queueDeclare(other, true, false, false, quorum);
+      channel.confirmSelect();
+      assertThat(confirmed(channel, limited, "stored before")).isTrue();
+
+      node.setPolicy("outage", pattern, "{\"max-length\":0,\"overflow\":\"reject-publish\"}");
+      Map<String, String> during = node.queuePolicies();
+      List<Boolean> duringConfirms = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        duringConfirms.add(confirmed(channel, limited, "during " + i));
+      }
+      boolean otherConfirmed = confirmed(channel, other, "other queue");
+      // A quorum queue unblocks the channels it refused only when its limit rises; removing the
+      // policy alone leaves them refused on RabbitMQ 3.10.
+      node.setPolicy("outage", pattern, "{\"max-length\":1000000,\"overflow\":\"reject-publish\"}");
+      node.clearPolicy("outage");
+      Map<String, String> after = node.queuePolicies();
+      boolean confirmedAfter = confirmed(channel, limited, "after");
+
+      assertThat(during).containsExactly(Map.entry(limited, "outage"));
+      assertThat(duringConfirms).containsExactly(false, false, false);
+      assertThat(otherConfirmed).isTrue();
+      assertThat(after).isEmpty();
+      assertThat(confirmedAfter).isTrue();
+      assertThat(channel.messageCount(limited)).as("stored before and after").isEqualTo(2);
+    }
+  }
+
   /** The local addresses of the sockets listening on {@code port}, from the kernel's tables. */
   private static List<String> listeningAddresses(int port) throws Exception {
     List<String> addresses = new ArrayList<>();
@@ -201,7 +240,9 @@ class PrivateRabbitNodeTest {
       if (!Files.isReadable(file)) {
         continue;
       }
-      for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+      // One read per table: the table changes while other processes open sockets.
+      List<String> lines = Files.readAllLines(file);
+      for (String line : lines.subList(1, lines.size())) {
         String[] fields = line.trim().split("\\s+");
         String[] local = fields[1].split(":");
         boolean listening = fields[3].equals("0A");
@@ -254,6 +295,13 @@ class PrivateRabbitNodeTest {
           body.getBytes(StandardCharsets.UTF_8));
       channel.waitForConfirmsOrDie(10_000);
     }
+  }
+
+  /** Publishes one message through the default exchange; true if confirmed, false if nacked. */
+  private static boolean confirmed(Channel channel, String queue, String body) throws Exception {
+    channel.basicPublish(
+        "", queue, MessageProperties.PERSISTENT_TEXT_PLAIN, body.getBytes(StandardCharsets.UTF_8));
+    return channel.waitForConfirms(10_000);
   }
 
   private static String takeOne(PrivateRabbitNode node, String queue) throws Exception {

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ledger test on RabbitMQ (see {@code dev.switchboard.testkit.ledger}): two consumer JVMs, two
- * SIGKILLs, one restart of a private node, one handler stalled past the node's {@code
- * consumer_timeout} (5 s, checked every second). {@code -Dledger.messages=10000} runs the long
- * form.
+ * SIGKILLs, a dead-letter outage (a policy on the private node makes the group's dead-letter queue
+ * nack every publish, see {@link DeadLetterQueueOutage}), one restart of a private node, one
+ * handler stalled past the node's {@code consumer_timeout} (5 s, checked every second). {@code
+ * -Dledger.messages=10000} runs the long form.
  *
  * <p>RabbitMQ keeps no order per key when a group consumes over more than one channel, which two
  * children do, so the reordering count is only reported.
@@ -64,7 +65,7 @@ class RabbitLedgerTest {
   }
 
   @Test
-  void workQueueLosesNothingThroughKillsRestartAndStall() {
+  void workQueueLosesNothingThroughKillsDeadLetterOutageRestartAndStall() {
     LedgerRun.Result result = run(LedgerPlan.Mode.WORK_QUEUE, "rabbit-workqueue");
 
     assertThat(result.verdict().problems()).isEmpty();
@@ -72,7 +73,7 @@ class RabbitLedgerTest {
   }
 
   @Test
-  void pubSubLosesNothingThroughKillsRestartAndStall() {
+  void pubSubLosesNothingThroughKillsDeadLetterOutageRestartAndStall() {
     LedgerRun.Result result = run(LedgerPlan.Mode.PUB_SUB, "rabbit-pubsub");
 
     assertThat(result.verdict().problems()).isEmpty();
@@ -102,6 +103,10 @@ class RabbitLedgerTest {
             .recoveryInterval(Duration.ofMillis(500))
             .publishTimeout(Duration.ofSeconds(5))
             .build();
+    // The transport names a group's dead-letter queue <group queue>.dlq, where the group queue is
+    // <topic>.<group> for a topic and the queue itself for a work queue.
+    String groupQueue = mode == LedgerPlan.Mode.PUB_SUB ? destination + "." + group : destination;
+    DeadLetterQueueOutage outage = new DeadLetterQueueOutage(node, groupQueue + ".dlq");
     try (Messaging messaging =
         Messaging.builder()
             .transport(transport)
@@ -116,11 +121,16 @@ class RabbitLedgerTest {
               .childMain(RabbitLedgerChild.class)
               .messaging(messaging)
               .brokerRestart(node::restart)
+              .deadLetterOutage(outage::begin, outage::end)
               .publishFor(Duration.ofSeconds(Math.max(15, MESSAGES / 200)))
               .timeout(Duration.ofSeconds(150 + MESSAGES / 50))
               .build()
               .run();
-      assertThat(result.faults()).as("faults injected").hasSizeGreaterThanOrEqualTo(4);
+      assertThat(result.faults()).as("faults injected").hasSizeGreaterThanOrEqualTo(5);
+      assertThat(result.outageFailures())
+          .as("dead-letter publishes the broker refused during the outage")
+          .isNotEmpty()
+          .anySatisfy(f -> assertThat(f.error()).contains("refused (nack)"));
       return result;
     }
   }

@@ -1,0 +1,205 @@
+package dev.switchboard.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.messaging.memory.InMemoryTransport;
+import dev.switchboard.messaging.spi.Capability;
+import dev.switchboard.messaging.spi.ConsumerSpec;
+import dev.switchboard.messaging.spi.DeadLetterStore;
+import dev.switchboard.messaging.spi.Delivery;
+import dev.switchboard.messaging.spi.DeliveryHandler;
+import dev.switchboard.messaging.spi.Destination;
+import dev.switchboard.messaging.spi.ReplyEndpoint;
+import dev.switchboard.messaging.spi.ReplyHandler;
+import dev.switchboard.messaging.spi.Transport;
+import dev.switchboard.messaging.spi.TransportConsumer;
+import dev.switchboard.messaging.spi.WireMessage;
+import dev.switchboard.messaging.time.VirtualTime;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A dead-letter queue that refuses publishes for a while, on virtual time. */
+class DeadLetterOutageTest {
+  record Job(int n) {}
+
+  private final VirtualTime time = VirtualTime.create();
+  private final AtomicBoolean refusing = new AtomicBoolean(true);
+  private final RefusingDeadLetters transport =
+      new RefusingDeadLetters(InMemoryTransport.builder().scheduler(time).build(), refusing);
+  private final Messaging messaging =
+      Messaging.builder()
+          .transport(transport)
+          .scheduler(time)
+          .executor(Runnable::run)
+          .register("Job", Job.class)
+          .build();
+
+  @AfterEach
+  void close() {
+    messaging.close();
+  }
+
+  @Test
+  void anOutageLongerThanTheDeliveryLimitStillDeadLettersTheHandlersFailure() {
+    AtomicInteger calls = new AtomicInteger();
+    messaging.consume(
+        "jobs",
+        Job.class,
+        (job, ctx) -> {
+          calls.incrementAndGet();
+          throw new FatalMessageException("job " + job.n() + " is invalid");
+        },
+        ConsumerOptions.builder().deliveryLimit(2).build());
+    messaging.send("jobs", new Job(1)).join();
+
+    // Each delivery's dead-letter publish is refused and retried each second for 30 s, then the
+    // message goes back to the broker. Between steps, wait until the next retry is scheduled.
+    for (int step = 0; step < 5 * 31; step++) {
+      await()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> time.pendingTasks() > 0 || transport.deliveries.get() >= 5);
+      if (transport.deliveries.get() >= 5 && time.pendingTasks() > 0) {
+        break;
+      }
+      time.advance(Duration.ofSeconds(1));
+    }
+    refusing.set(false);
+    time.advance(Duration.ofSeconds(1));
+    DeadLetters letters = messaging.queueDeadLetters("jobs");
+    await().atMost(Duration.ofSeconds(5)).until(() -> letters.count() == 1);
+
+    Failure failure = letters.browse(1).get(0).failure().orElseThrow();
+    assertThat(transport.refused).hasValueGreaterThan(4 * 30);
+    assertThat(transport.deliveries).hasValue(5);
+    assertThat(calls).hasValue(5);
+    assertThat(failure.reason()).isEqualTo(FailureReason.EXCEPTION);
+    assertThat(failure.exceptionClass()).isEqualTo(FatalMessageException.class.getName());
+  }
+
+  /** The in-memory transport, with dead-letter publishes failing while {@code refusing} is set. */
+  private static final class RefusingDeadLetters implements Transport {
+    private final InMemoryTransport memory;
+    private final AtomicBoolean refusing;
+    private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger deliveries = new AtomicInteger();
+
+    RefusingDeadLetters(InMemoryTransport memory, AtomicBoolean refusing) {
+      this.memory = memory;
+      this.refusing = refusing;
+    }
+
+    @Override
+    public String name() {
+      return memory.name();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      return memory.capabilities();
+    }
+
+    @Override
+    public CompletableFuture<Void> send(Destination destination, WireMessage message) {
+      return memory.send(destination, message);
+    }
+
+    @Override
+    public CompletableFuture<Void> reply(String replyAddress, WireMessage message) {
+      return memory.reply(replyAddress, message);
+    }
+
+    @Override
+    public void declare(Destination destination) {
+      memory.declare(destination);
+    }
+
+    @Override
+    public TransportConsumer consume(ConsumerSpec spec, DeliveryHandler handler) {
+      return memory.consume(
+          spec,
+          d -> {
+            deliveries.incrementAndGet();
+            return handler.onDelivery(new Refusing(d));
+          });
+    }
+
+    @Override
+    public ReplyEndpoint openReplyEndpoint(ReplyHandler handler) {
+      return memory.openReplyEndpoint(handler);
+    }
+
+    @Override
+    public DeadLetterStore deadLetters(Destination destination, String group) {
+      return memory.deadLetters(destination, group);
+    }
+
+    @Override
+    public void close(Duration timeout) {
+      memory.close(timeout);
+    }
+
+    /** Leaves the delivery unsettled when it refuses, as a broker's nack does. */
+    private final class Refusing implements Delivery {
+      private final Delivery delivery;
+
+      Refusing(Delivery delivery) {
+        this.delivery = delivery;
+      }
+
+      @Override
+      public WireMessage message() {
+        return delivery.message();
+      }
+
+      @Override
+      public List<String> problems() {
+        return delivery.problems();
+      }
+
+      @Override
+      public Object nativeRecord() {
+        return delivery.nativeRecord();
+      }
+
+      @Override
+      public int brokerDeliveryCount() {
+        return delivery.brokerDeliveryCount();
+      }
+
+      @Override
+      public CompletionStage<Void> ack() {
+        return delivery.ack();
+      }
+
+      @Override
+      public CompletionStage<Void> release() {
+        return delivery.release();
+      }
+
+      @Override
+      public CompletionStage<Void> redeliver(WireMessage next, Duration delay) {
+        return delivery.redeliver(next, delay);
+      }
+
+      @Override
+      public CompletionStage<Void> deadLetter(WireMessage deadLetter) {
+        if (refusing.get()) {
+          refused.incrementAndGet();
+          return CompletableFuture.failedFuture(
+              new PublishException("the dead-letter queue refused the message"));
+        }
+        return delivery.deadLetter(deadLetter);
+      }
+    }
+  }
+}
