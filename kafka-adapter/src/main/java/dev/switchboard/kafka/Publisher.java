@@ -129,8 +129,16 @@ final class Publisher implements AutoCloseable {
       return KafkaAuthenticationException.of(settings, error);
     }
     if (error instanceof RecordTooLargeException) {
-      return new PayloadTooLargeException(
-          topic, RecordCodec.approximateSize(record), settings.maxRequestSize());
+      int size = RecordCodec.approximateSize(record);
+      if (size < settings.maxRequestSize()) {
+        // Under the client's limit, so the broker refused it by the topic's (or its own) limit.
+        return new PayloadTooLargeException(
+            topic,
+            size,
+            "the topic's max.message.bytes (or the broker's message.max.bytes)",
+            error);
+      }
+      return new PayloadTooLargeException(topic, size, settings.maxRequestSize());
     }
     if (error instanceof UnknownTopicOrPartitionException
         || (error instanceof TimeoutException

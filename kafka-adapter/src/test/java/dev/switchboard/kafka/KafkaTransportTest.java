@@ -256,6 +256,35 @@ class KafkaTransportTest {
   }
 
   @Test
+  void send_recordOverTheTopicsLimit_namesTheBrokersLimitAndKeepsItsError(KafkaBroker broker)
+      throws Exception {
+    Destination topic = Destination.topic(Wire.unique("small-topic"));
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(broker.clientConfig())) {
+      admin
+          .createTopics(
+              List.of(
+                  new org.apache.kafka.clients.admin.NewTopic(topic.name(), 1, (short) 1)
+                      .configs(Map.of("max.message.bytes", "1024"))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    try (KafkaTransport t = Wire.transport(broker).build()) {
+      WireMessage big = new WireMessage(Envelope.builder().build(), new byte[4_000]);
+      CompletableFuture<Void> f = t.send(topic, big);
+
+      assertThatThrownBy(() -> f.get(30, TimeUnit.SECONDS))
+          .cause()
+          .isInstanceOf(PayloadTooLargeException.class)
+          .hasMessageContaining(topic.name())
+          .hasMessageContaining("max.message.bytes")
+          .hasMessageNotContaining("maxPayloadBytes")
+          .hasCauseInstanceOf(org.apache.kafka.common.errors.RecordTooLargeException.class)
+          .satisfies(e -> assertThat(((PayloadTooLargeException) e).limit()).isEqualTo(-1));
+    }
+  }
+
+  @Test
   @AllowWarnings("clients report the broker outage while it restarts")
   void brokerRestart_sendsAndConsumptionCarryOn() throws Exception {
     Destination topic = Destination.topic(Wire.unique("restart"));
