@@ -54,11 +54,18 @@ abstract class BrokerSuite implements Suite {
     }
   }
 
-  /** Whether the filter could accept a concrete scenario of family {@code f}. */
-  private static boolean selectsAny(Predicate<String> selected, String family) {
-    for (String suffix : List.of("-100B", "-1KB", "-inflight1-100B", "-25pct-100B")) {
-      if (selected.test(family + suffix)) {
-        return true;
+  /**
+   * Whether the filter accepts a concrete scenario of family {@code f}: every suffix a scenario
+   * name can have after its family (in-flight level, rate and size), so that a filter naming one
+   * exact scenario still opens its broker.
+   */
+  static boolean selectsAny(Predicate<String> selected, String family) {
+    for (String size : List.of("100B", "1KB")) {
+      for (String middle :
+          List.of("", "-inflight1", "-inflight16", "-inflight128", "-25pct", "-50pct")) {
+        if (selected.test(family + middle + "-" + size)) {
+          return true;
+        }
       }
     }
     return false;

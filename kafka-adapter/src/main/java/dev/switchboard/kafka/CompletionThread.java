@@ -73,6 +73,8 @@ final class CompletionThread implements Executor {
         Runnable task = tasks.poll();
         if (task != null) {
           runSafely(task);
+          // A task may leave the interrupt flag set; park would then return at once, forever.
+          Thread.interrupted();
           continue;
         }
         if (shutdown) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs deliveries on worker threads, never on a poll thread.
  *
- * <p>Design: at most {@code concurrency} tasks run at once, one per worker thread; a task's slot is
- * free again when its {@link Task#run} returns. What it started may go on without a thread (the
- * core waiting out a retry backoff, or for the broker to confirm a reply before acknowledging the
- * request) and is bounded by the poll loop's prefetch, not here, as on the RabbitMQ transport: a
- * responder at concurrency 1 can then have many replies in flight. Ordering is held until the
- * delivery is settled, which it reports through {@link #done}: when keyed, tasks with the same key
- * run one at a time in submission order, each starting only after the one before it is settled,
- * while tasks with different keys run in parallel. Each key with work has a queue, and only its
- * head is ever ready or running. Tasks without a key are never held back. All state is guarded by
- * this object's monitor; the pool has exactly {@code concurrency} threads, so a task never waits
- * for a thread once it has a slot.
+ * <p>Design: at most {@code concurrency} tasks hold a slot at once, one per worker thread. A task
+ * holds its slot while its handler runs and, after {@link Task#run} returns, until the handler has
+ * succeeded ({@link #handlerFinished}) or the delivery is settled ({@link #done}), whichever comes
+ * first. So a delivery waiting out an in-process retry's backoff keeps its slot, and {@code
+ * concurrency} bounds the handler calls running at once, retries included; while a delivery whose
+ * handler succeeded and which only waits for its settlement (a responder's reply to be confirmed,
+ * an acknowledgement to be committed) does not, so a responder at concurrency 1 can have many
+ * replies in flight, bounded by the poll loop's prefetch. Ordering is held until the delivery is
+ * settled: when keyed, tasks with the same key run one at a time in submission order, each starting
+ * only after the one before it is settled, while tasks with different keys run in parallel. Each
+ * key with work has a queue, and only its head is ever ready or running. Tasks without a key are
+ * never held back. All state is guarded by this object's monitor; the pool has exactly {@code
+ * concurrency} threads, so a task never waits for a thread once it has a slot.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -50,6 +53,9 @@ final class Dispatcher {
 
   /** Keys with a task ready or out, to the tasks waiting behind it. */
   private final Map<String, ArrayDeque<Task>> claimed = new HashMap<>();
+
+  /** Tasks holding a slot, to what has happened to them; identity, since a task is one delivery. */
+  private final Map<Task, Slot> slots = new IdentityHashMap<>();
 
   private int out;
   private boolean shutdown;
@@ -78,6 +84,16 @@ final class Dispatcher {
   /** Reports that a task is settled, freeing its key for the next task. Call once per task. */
   synchronized void done(Task task) {
     release(keyOf(task));
+    finished(task);
+    pump();
+  }
+
+  /**
+   * Reports that a task's handler has succeeded and only its settlement is left: its slot is free
+   * once its thread is back. May come before or after {@link Task#run} returns, or not at all.
+   */
+  synchronized void handlerFinished(Task task) {
+    finished(task);
     pump();
   }
 
@@ -112,7 +128,7 @@ final class Dispatcher {
     return removed;
   }
 
-  /** Tasks running on a worker thread now; for tests. */
+  /** Tasks holding a slot now: running, or returned and waiting for a retry; for tests. */
   synchronized int out() {
     return out;
   }
@@ -128,6 +144,7 @@ final class Dispatcher {
       shutdown = true;
       ready.clear();
       claimed.clear();
+      slots.clear();
     }
     workers.shutdown();
     try {
@@ -162,26 +179,60 @@ final class Dispatcher {
     while (!shutdown && out < concurrency && !ready.isEmpty()) {
       Task t = ready.poll();
       out++;
+      slots.put(t, new Slot());
       try {
         workers.execute(() -> runSafely(t));
       } catch (RejectedExecutionException e) {
         out--;
+        slots.remove(t);
         return;
       }
     }
   }
 
   private void runSafely(Task t) {
+    boolean threw = false;
     try {
       t.run();
     } catch (RuntimeException | Error e) {
+      threw = true;
       LOG.error("A delivery task of {} failed outside the handler; it is released", name, e);
     } finally {
       synchronized (this) {
-        out--;
+        Slot slot = slots.get(t);
+        if (slot != null) {
+          slot.returned = true;
+          if (slot.finished || threw) {
+            free(t);
+          }
+        }
         pump();
       }
     }
+  }
+
+  /** Marks a task's handler finished; frees its slot if its thread is back. Holds the monitor. */
+  private void finished(Task t) {
+    Slot slot = slots.get(t);
+    if (slot == null) {
+      return;
+    }
+    slot.finished = true;
+    if (slot.returned) {
+      free(t);
+    }
+  }
+
+  private void free(Task t) {
+    if (slots.remove(t) != null) {
+      out--;
+    }
+  }
+
+  /** What has happened to a task that holds a slot. */
+  private static final class Slot {
+    boolean returned;
+    boolean finished;
   }
 
   private @Nullable String keyOf(Task t) {

@@ -47,15 +47,19 @@ import org.slf4j.LoggerFactory;
  * partition are settled (higher settled offsets travel in the commit metadata); commits never move
  * backwards. Flow control: while {@code prefetch} or more records are out, the poll thread parks
  * until settlements bring the count down to half of {@code prefetch}, and polls again at once. Only
- * when a whole poll timeout passes without that does it pause every partition, and it polls without
- * waiting to stay in the group, so fast handlers never see a pause and resume, whose fetch churn
- * would cost more than the wait. A retry partition is paused while its buffer holds a record not
- * yet due, and the poll timeout is cut to wake up when the head is due, so the loop never sleeps. A
- * partition with a release pending is paused, its not-yet-started records are withdrawn, and once
- * none of its records is out the loop seeks back to the lowest unsettled offset. On revocation the
- * loop commits what is settled and withdraws what has not started.
+ * when the commit interval or the poll timeout, whichever is shorter (at least 1 ms), passes
+ * without that does it pause every partition, and it polls without waiting to stay in the group, so
+ * fast handlers never see a pause and resume, whose fetch churn would cost more than the wait. A
+ * retry partition is paused while its buffer holds a record not yet due, and the poll timeout is
+ * cut to wake up when the head is due, so the loop never sleeps. A partition with a release pending
+ * is paused, its not-yet-started records are withdrawn, and once none of its records is out the
+ * loop seeks back to the lowest unsettled offset. On revocation the loop commits what is settled
+ * and withdraws what has not started.
  */
 final class GroupLoop implements ConsumerRebalanceListener {
+  /** The shortest wait for room in the prefetch, whatever the commit interval. */
+  private static final Duration MIN_WAIT = Duration.ofMillis(1);
+
   private static final Logger LOG = LoggerFactory.getLogger(GroupLoop.class);
 
   private final String label;
@@ -188,6 +192,11 @@ final class GroupLoop implements ConsumerRebalanceListener {
     }
   }
 
+  /** A delivery's handler succeeded; only its settlement is left. */
+  void handlerFinished(RecordDelivery d) {
+    dispatcher.handlerFinished(d);
+  }
+
   private void run() {
     try {
       consumer.subscribe(topics, this);
@@ -215,14 +224,17 @@ final class GroupLoop implements ConsumerRebalanceListener {
       }
       if (throttled()) {
         // Bounded by the commit interval too: commit callbacks complete acknowledgements, and
-        // they run only inside a poll.
+        // they run only inside a poll. Never below MIN_WAIT, so that a zero commit interval
+        // cannot turn a full prefetch into a busy loop.
         Duration interval = settings.commitInterval();
         Duration timeout = nextTimeout();
-        awaitRoom(timeout.compareTo(interval) < 0 ? timeout : interval);
+        Duration wait = timeout.compareTo(interval) < 0 ? timeout : interval;
+        awaitRoom(wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait);
       }
       applyFlowControl();
-      // Still full after waiting a poll timeout: everything is paused now, and a poll that
-      // returns at once keeps the member alive and runs the rebalance callbacks.
+      // Still full after that wait (the commit interval or the poll timeout, whichever is
+      // shorter): everything is paused now, and a poll that returns at once keeps the member
+      // alive and runs the rebalance callbacks.
       ConsumerRecords<byte[], byte[]> records =
           consumer.poll(throttled() ? Duration.ZERO : nextTimeout());
       for (ConsumerRecord<byte[], byte[]> r : records) {

@@ -99,6 +99,11 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
   }
 
   @Override
+  public void handlerFinished() {
+    loop.handlerFinished(this);
+  }
+
+  @Override
   public WireMessage message() {
     return decoded().message();
   }

@@ -95,6 +95,11 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
   }
 
   @Override
+  public void handlerFinished() {
+    loop.handlerFinished(this);
+  }
+
+  @Override
   public WireMessage message() {
     return decoded().message();
   }

@@ -186,6 +186,11 @@ final class ShareLoop {
     }
   }
 
+  /** A delivery's handler succeeded; only its settlement is left. */
+  void handlerFinished(ShareDelivery d) {
+    dispatcher.handlerFinished(d);
+  }
+
   private void run() {
     try {
       LOG.info("Consuming {} from Kafka topic {} as a share group member", label, topic);

@@ -68,6 +68,19 @@ class CompletionThreadTest {
   }
 
   @Test
+  void aTaskThatLeavesTheInterruptFlagSet_doesNotPassItOnToTheNextTask() {
+    CompletionThread completions = new CompletionThread("test-completions");
+    List<Boolean> interrupted = new CopyOnWriteArrayList<>();
+    completions.execute(() -> Thread.currentThread().interrupt());
+    completions.execute(() -> interrupted.add(Thread.currentThread().isInterrupted()));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> interrupted.size() == 1);
+    // A flag left set would also make the idle thread's park return at once, in a busy loop.
+    assertThat(interrupted).containsExactly(false);
+    completions.shutdown();
+  }
+
+  @Test
   void afterShutdown_queuedTasksStillRun_andLaterOnesRunOnTheSubmitter() throws Exception {
     CompletionThread completions = new CompletionThread("test-completions");
     CountDownLatch hold = new CountDownLatch(1);

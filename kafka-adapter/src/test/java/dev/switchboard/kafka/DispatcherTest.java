@@ -35,7 +35,7 @@ class DispatcherTest {
   }
 
   @Test
-  void noMoreThanConcurrencyRunAtOnce_andASlotIsFreeWhenItsTaskReturns() {
+  void noMoreThanConcurrencyRunAtOnce_andASlotIsFreeWhenItsHandlerFinishedAndReturned() {
     CountDownLatch hold = new CountDownLatch(1);
     Job x = submit(null, hold);
     Job y = submit(null, hold);
@@ -51,7 +51,7 @@ class DispatcherTest {
   }
 
   @Test
-  void aReturnedTaskThatIsNotSettledYet_holdsItsKeyButNotItsSlot() {
+  void aFinishedTaskThatIsNotSettledYet_holdsItsKeyButNotItsSlot() {
     Job a1 = submit("a");
     Job a2 = submit("a");
     Job b1 = submit("b");
@@ -63,6 +63,39 @@ class DispatcherTest {
     dispatcher.done(a1);
     await().until(() -> started.size() == 4);
     assertThat(started.get(3)).isSameAs(a2);
+  }
+
+  @Test
+  void aTaskWaitingForAnInProcessRetry_keepsItsSlot_soConcurrencyBoundsRetriesToo() {
+    Job x = submit(null, new CountDownLatch(0), false);
+    Job y = submit(null, new CountDownLatch(0), false);
+    Job z = submit(null);
+
+    // x and y returned without their handler finishing (a retry is pending): z must wait.
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> started.size() == 2 && dispatcher.out() == 2);
+    dispatcher.handlerFinished(x);
+    await().until(() -> started.size() == 3);
+    assertThat(started.get(2)).isSameAs(z);
+    dispatcher.done(y);
+    await().until(() -> dispatcher.out() == 0);
+  }
+
+  @Test
+  void handlerFinishedWhileTheTaskStillRuns_freesTheSlotOnlyWhenItReturns() {
+    CountDownLatch hold = new CountDownLatch(1);
+    Job x = submit(null, hold, true);
+    Job y = submit(null, hold, true);
+    Job z = submit(null);
+
+    await().until(() -> x.finishedSignalled && y.finishedSignalled);
+    assertThat(dispatcher.out()).isEqualTo(2);
+    assertThat(started).containsExactlyInAnyOrder(x, y);
+    hold.countDown();
+    await().until(() -> started.size() == 3);
+    assertThat(started.get(2)).isSameAs(z);
   }
 
   @Test
@@ -84,8 +117,13 @@ class DispatcherTest {
     return submit(key, new CountDownLatch(0));
   }
 
+  /** A job whose handler succeeds: it reports so just before it returns. */
   private Job submit(@Nullable String key, CountDownLatch hold) {
-    Job j = new Job(key, hold);
+    return submit(key, hold, true);
+  }
+
+  private Job submit(@Nullable String key, CountDownLatch hold, boolean handlerSucceeds) {
+    Job j = new Job(key, hold, handlerSucceeds);
     dispatcher.submit(j);
     return j;
   }
@@ -93,10 +131,13 @@ class DispatcherTest {
   private final class Job implements Dispatcher.Task {
     private final @Nullable String key;
     private final CountDownLatch hold;
+    private final boolean handlerSucceeds;
+    volatile boolean finishedSignalled;
 
-    Job(@Nullable String key, CountDownLatch hold) {
+    Job(@Nullable String key, CountDownLatch hold, boolean handlerSucceeds) {
       this.key = key;
       this.hold = hold;
+      this.handlerSucceeds = handlerSucceeds;
     }
 
     @Override
@@ -107,6 +148,11 @@ class DispatcherTest {
     @Override
     public void run() {
       started.add(this);
+      if (handlerSucceeds) {
+        // The core reports a finished handler before the task's thread is back.
+        dispatcher.handlerFinished(this);
+        finishedSignalled = true;
+      }
       try {
         hold.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

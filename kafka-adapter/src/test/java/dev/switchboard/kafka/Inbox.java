@@ -27,8 +27,13 @@ final class Inbox implements DeliveryHandler {
 
   @Override
   public CompletionStage<Void> onDelivery(Delivery delivery) {
-    deliveries.add(delivery);
-    return settle.apply(delivery);
+    // Recorded after the settling function ran, so that a test waiting for size() == n also sees
+    // whatever the function recorded for the n-th delivery.
+    try {
+      return settle.apply(delivery);
+    } finally {
+      deliveries.add(delivery);
+    }
   }
 
   List<Delivery> deliveries() {

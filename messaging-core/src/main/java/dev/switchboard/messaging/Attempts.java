@@ -62,6 +62,10 @@ final class Attempts<T> {
   private @Nullable T value;
   private @Nullable Instant firstFailure;
   private volatile int attempt;
+
+  /** Whether {@link Delivery#handlerFinished} was called; attempts run one after another. */
+  private boolean handlerFinished;
+
   private volatile Scheduler.@Nullable Cancellable pendingRetry;
   private volatile @Nullable Duration pendingDelay;
 
@@ -163,6 +167,10 @@ final class Attempts<T> {
       outcome = CompletableFuture.failedFuture(e);
     } finally {
       HandlerContext.exit(previous);
+    }
+    if (!outcome.toCompletableFuture().isCompletedExceptionally()) {
+      // Succeeded, or a responder waiting for its reply's confirmation: the handler is done.
+      handlerFinished();
     }
     outcome.whenComplete(
         (ok, error) -> {
@@ -321,7 +329,16 @@ final class Attempts<T> {
     return true;
   }
 
+  /** Tells the transport, once, that the handler will not run again for this delivery. */
+  private void handlerFinished() {
+    if (!handlerFinished) {
+      handlerFinished = true;
+      delivery.handlerFinished();
+    }
+  }
+
   private void redeliver(Duration delay) {
+    handlerFinished();
     Instant first = firstFailure != null ? firstFailure : engine.clock().instant();
     WireMessage next = ManagedConsumer.nextAttempt(wire, attempt + 1, first.toString());
     delivery
@@ -355,6 +372,7 @@ final class Attempts<T> {
   }
 
   private void deadLetter(FailureReason reason, Throwable error, boolean beforeHandler) {
+    handlerFinished();
     if (beforeHandler) {
       releaseBreakerPermission();
     }

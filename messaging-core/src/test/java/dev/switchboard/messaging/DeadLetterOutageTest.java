@@ -4,21 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.messaging.memory.InMemoryTransport;
-import dev.switchboard.messaging.spi.Capability;
-import dev.switchboard.messaging.spi.ConsumerSpec;
-import dev.switchboard.messaging.spi.DeadLetterStore;
 import dev.switchboard.messaging.spi.Delivery;
-import dev.switchboard.messaging.spi.DeliveryHandler;
-import dev.switchboard.messaging.spi.Destination;
-import dev.switchboard.messaging.spi.ReplyEndpoint;
-import dev.switchboard.messaging.spi.ReplyHandler;
-import dev.switchboard.messaging.spi.Transport;
-import dev.switchboard.messaging.spi.TransportConsumer;
 import dev.switchboard.messaging.spi.WireMessage;
 import dev.switchboard.messaging.time.VirtualTime;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,8 +21,9 @@ class DeadLetterOutageTest {
 
   private final VirtualTime time = VirtualTime.create();
   private final AtomicBoolean refusing = new AtomicBoolean(true);
-  private final RefusingDeadLetters transport =
-      new RefusingDeadLetters(InMemoryTransport.builder().scheduler(time).build(), refusing);
+  private final AtomicInteger refused = new AtomicInteger();
+  private final WrappingTransport transport =
+      new WrappingTransport(InMemoryTransport.builder().scheduler(time).build(), this::refusing);
   private final Messaging messaging =
       Messaging.builder()
           .transport(transport)
@@ -79,118 +69,16 @@ class DeadLetterOutageTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> letters.count() == 1);
 
     Failure failure = letters.browse(1).get(0).failure().orElseThrow();
-    assertThat(transport.refused).hasValueGreaterThan(4 * 30);
+    assertThat(refused).hasValueGreaterThan(4 * 30);
     assertThat(transport.deliveries).hasValue(5);
     assertThat(calls).hasValue(5);
     assertThat(failure.reason()).isEqualTo(FailureReason.EXCEPTION);
     assertThat(failure.exceptionClass()).isEqualTo(FatalMessageException.class.getName());
   }
 
-  /** The in-memory transport, with dead-letter publishes failing while {@code refusing} is set. */
-  private static final class RefusingDeadLetters implements Transport {
-    private final InMemoryTransport memory;
-    private final AtomicBoolean refusing;
-    private final AtomicInteger refused = new AtomicInteger();
-    private final AtomicInteger deliveries = new AtomicInteger();
-
-    RefusingDeadLetters(InMemoryTransport memory, AtomicBoolean refusing) {
-      this.memory = memory;
-      this.refusing = refusing;
-    }
-
-    @Override
-    public String name() {
-      return memory.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-      return memory.capabilities();
-    }
-
-    @Override
-    public CompletableFuture<Void> send(Destination destination, WireMessage message) {
-      return memory.send(destination, message);
-    }
-
-    @Override
-    public CompletableFuture<Void> reply(String replyAddress, WireMessage message) {
-      return memory.reply(replyAddress, message);
-    }
-
-    @Override
-    public void declare(Destination destination) {
-      memory.declare(destination);
-    }
-
-    @Override
-    public TransportConsumer consume(ConsumerSpec spec, DeliveryHandler handler) {
-      return memory.consume(
-          spec,
-          d -> {
-            deliveries.incrementAndGet();
-            return handler.onDelivery(new Refusing(d));
-          });
-    }
-
-    @Override
-    public ReplyEndpoint openReplyEndpoint(ReplyHandler handler) {
-      return memory.openReplyEndpoint(handler);
-    }
-
-    @Override
-    public DeadLetterStore deadLetters(Destination destination, String group) {
-      return memory.deadLetters(destination, group);
-    }
-
-    @Override
-    public void close(Duration timeout) {
-      memory.close(timeout);
-    }
-
-    /** Leaves the delivery unsettled when it refuses, as a broker's nack does. */
-    private final class Refusing implements Delivery {
-      private final Delivery delivery;
-
-      Refusing(Delivery delivery) {
-        this.delivery = delivery;
-      }
-
-      @Override
-      public WireMessage message() {
-        return delivery.message();
-      }
-
-      @Override
-      public List<String> problems() {
-        return delivery.problems();
-      }
-
-      @Override
-      public Object nativeRecord() {
-        return delivery.nativeRecord();
-      }
-
-      @Override
-      public int brokerDeliveryCount() {
-        return delivery.brokerDeliveryCount();
-      }
-
-      @Override
-      public CompletionStage<Void> ack() {
-        return delivery.ack();
-      }
-
-      @Override
-      public CompletionStage<Void> release() {
-        return delivery.release();
-      }
-
-      @Override
-      public CompletionStage<Void> redeliver(WireMessage next, Duration delay) {
-        return delivery.redeliver(next, delay);
-      }
-
+  /** Leaves the delivery unsettled when it refuses, as a broker's nack does. */
+  private Delivery refusing(Delivery delivery) {
+    return new ForwardingDelivery(delivery) {
       @Override
       public CompletionStage<Void> deadLetter(WireMessage deadLetter) {
         if (refusing.get()) {
@@ -198,8 +86,8 @@ class DeadLetterOutageTest {
           return CompletableFuture.failedFuture(
               new PublishException("the dead-letter queue refused the message"));
         }
-        return delivery.deadLetter(deadLetter);
+        return super.deadLetter(deadLetter);
       }
-    }
+    };
   }
 }

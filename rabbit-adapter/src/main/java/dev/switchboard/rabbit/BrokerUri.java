@@ -10,6 +10,10 @@ import java.net.URI;
 record BrokerUri(
     boolean tls, String host, int port, String virtualHost, String username, String password) {
 
+  private static final String ENCODING_HINT =
+      "; a '/', '?', '#', '@' or '%' in the user name or password must be percent-encoded,"
+          + " or give host(..) and credentials(..) instead of a URI";
+
   /**
    * Parses {@code amqp://user:password@host:port/vhost} or {@code amqps://..}; the port defaults to
    * 5672, or 5671 for {@code amqps}.
@@ -34,7 +38,15 @@ record BrokerUri(
       throw new IllegalArgumentException(
           "invalid broker URI '"
               + RabbitSettings.mask(uri)
-              + "': expected amqp://user:password@host:port/vhost or amqps://..");
+              + "': expected amqp://user:password@host:port/vhost or amqps://.."
+              + ENCODING_HINT);
+    }
+    if (atAfterAuthority(uri, syntax)) {
+      throw new IllegalArgumentException(
+          "invalid broker URI '"
+              + RabbitSettings.mask(uri)
+              + "': an '@' after the host would make it name another host"
+              + ENCODING_HINT);
     }
     int port =
         tls && syntax.getPort() < 0
@@ -50,6 +62,16 @@ record BrokerUri(
   @Override
   public String toString() {
     return (tls ? "amqps://" : "amqp://") + username + ":****@" + host + ":" + port;
+  }
+
+  /** Whether an '@' stands in the path, query or fragment: a user part cut short by the parser. */
+  private static boolean atAfterAuthority(String uri, URI syntax) {
+    String authority = syntax.getRawAuthority();
+    int start = uri.indexOf("//");
+    if (authority == null || start < 0) {
+      return false;
+    }
+    return uri.indexOf('@', start + 2 + authority.length()) >= 0;
   }
 
   private static boolean lonePath(String uri) {

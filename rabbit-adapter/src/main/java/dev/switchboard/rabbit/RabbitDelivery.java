@@ -30,6 +30,7 @@ final class RabbitDelivery implements Delivery {
   private final long tag;
   private final AmqpCodec.Decoded decoded;
   private final com.rabbitmq.client.Delivery record;
+  private final CompletableFuture<Void> handlerFinished = new CompletableFuture<>();
 
   RabbitDelivery(
       RabbitConsumer consumer,
@@ -65,6 +66,16 @@ final class RabbitDelivery implements Delivery {
   @Override
   public int brokerDeliveryCount() {
     return decoded.deliveryCount();
+  }
+
+  @Override
+  public void handlerFinished() {
+    handlerFinished.complete(null);
+  }
+
+  /** Completes when the core reports that the handler has returned without failing. */
+  CompletableFuture<Void> whenHandlerFinished() {
+    return handlerFinished;
   }
 
   @Override

@@ -29,7 +29,10 @@ import org.jspecify.annotations.Nullable;
  *         .trustStore(RabbitTls.StoreType.PKCS12, Path.of("truststore.p12"), trustStorePassword)
  *         .build();
  * Transport rabbit =
- *     RabbitTransport.builder().uri("amqps://billing:" + password + "@rabbit.internal/").tls(tls)
+ *     RabbitTransport.builder()
+ *         .host("rabbit.internal")
+ *         .credentials("billing", password)
+ *         .tls(tls)
  *         .build();
  * }</pre>
  *

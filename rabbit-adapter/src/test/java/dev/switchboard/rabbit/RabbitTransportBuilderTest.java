@@ -83,6 +83,20 @@ class RabbitTransportBuilderTest {
   }
 
   @Test
+  void aRawReservedCharacterInThePassword_isRefused_neverReadAsAnotherHostWithGuestCredentials() {
+    for (String secret : new String[] {"2024?Secret", "2024#Secret", "pa/ss", "p@ss"}) {
+      String uri = "amqps://svc:" + secret + "@mq.internal/";
+      assertThatThrownBy(() -> RabbitTransport.builder().uri(uri))
+          .as(secret)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("percent-encoded")
+          .hasMessageContaining("credentials(..)")
+          .hasMessageNotContaining(secret);
+    }
+    RabbitTransport.builder().uri("amqps://svc:2024%3FSecret@mq.internal/");
+  }
+
+  @Test
   void passwordsWithRawReservedCharacters_neverShowInMasksOrErrors() {
     for (String secret : new String[] {"pa/ss", "p@ss", "p?ss#x", "a:b@c/d", "@/@"}) {
       // Parsed only, never connected to.

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -300,6 +302,59 @@ public abstract class RetryConformance {
         .as("gaps before the second attempt")
         .anySatisfy(g -> assertThat(g).isLessThan(threeQuarters));
     assertThat(gaps).allSatisfy(g -> assertThat(g).isLessThan(nominal.plus(kit.patience())));
+  }
+
+  @Test
+  @AllowWarnings("the handler fails on purpose, which the toolkit reports as a warning")
+  void concurrencyBoundsHandlerCalls_evenWhileInProcessRetriesWait() throws Exception {
+    String queue = kit.name("bounded");
+    int messages = 3;
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    Map<Integer, List<Integer>> attempts = new ConcurrentHashMap<>();
+    CountDownLatch retried = new CountDownLatch(messages);
+    RetryPolicy policy =
+        RetryPolicy.builder()
+            .maxAttempts(2)
+            .inProcessAttempts(2)
+            .initialDelay(Duration.ofMillis(50))
+            .jitter(Jitter.NONE)
+            .build();
+    Messaging m = kit.messaging();
+    m.consume(
+        queue,
+        Item.class,
+        (item, ctx) -> {
+          most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          try {
+            attempts
+                .computeIfAbsent(item.n(), n -> new CopyOnWriteArrayList<>())
+                .add(ctx.attempt());
+            if (ctx.attempt() == 1) {
+              throw new RetryableException("attempt 1 of " + item.n() + " fails on purpose");
+            }
+            // Under the bound no other retry can start while this call runs, so this wait ends
+            // by its timeout; a transport that let a waiting retry overlap the next message
+            // would run the other retries now, and `most` would show it.
+            retried.countDown();
+            retried.await(300, TimeUnit.MILLISECONDS);
+          } finally {
+            running.decrementAndGet();
+          }
+        },
+        ConsumerOptions.builder().concurrency(1).retry(policy).build());
+
+    for (int n = 1; n <= messages; n++) {
+      m.send(queue, new Item(n)).join();
+    }
+
+    kit.await()
+        .untilAsserted(
+            () -> {
+              assertThat(attempts).hasSize(messages);
+              assertThat(attempts.values()).allSatisfy(a -> assertThat(a).containsExactly(1, 2));
+            });
+    assertThat(most).as("handler calls running at once at concurrency 1").hasValue(1);
   }
 
   /** Publishes one message whose handler fails {@code failures} times, and returns the calls. */
