@@ -83,6 +83,15 @@ final class Attempts<T> {
 
   void start() {
     Envelope envelope = wire.envelope();
+    ManagedConsumer.RefusedDeadLetter refused = owner.refusedDeadLetter(envelope.id());
+    if (refused != null) {
+      // Its handler failed before and only the dead-letter queue refused it: publish that same
+      // dead letter again rather than run the handler (and its side effects) once more.
+      releaseBreakerPermission();
+      handlerFinished();
+      publishDeadLetter(refused.letter(), refused.failure(), engine.clock().instant());
+      return;
+    }
     if (!delivery.problems().isEmpty()) {
       deadLetter(
           FailureReason.REJECTED,
@@ -428,7 +437,9 @@ final class Attempts<T> {
                             + " s; giving the message back to the broker unacknowledged",
                         error);
                 // Remembered as a give-back: the dead-letter queue's outage is not the message's
-                // fault, so these deliveries must not count against its delivery limit.
+                // fault, so these deliveries must not count against its delivery limit. The
+                // letter is remembered too, so the next delivery only publishes it again.
+                owner.rememberRefusedDeadLetter(wire.envelope().id(), letter, failure);
                 settle(owner.giveBack(delivery));
                 return;
               }

@@ -52,6 +52,17 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
   /** Message id to how often this consumer gave it back unhandled; bounded, see giveBack. */
   private final ConcurrentHashMap<String, Integer> givenBack = new ConcurrentHashMap<>();
 
+  /**
+   * Dead letters given back because the dead-letter queue kept refusing them, by message id, so
+   * that the next delivery publishes the same dead letter again instead of running the handler
+   * again; bounded like {@link #givenBack}.
+   */
+  private final ConcurrentHashMap<String, RefusedDeadLetter> refusedDeadLetters =
+      new ConcurrentHashMap<>();
+
+  /** A dead letter the dead-letter queue refused for longer than the core waits. */
+  record RefusedDeadLetter(WireMessage letter, Failure failure) {}
+
   private volatile Runnable onClose = () -> {};
   final LongAdder handled = new LongAdder();
   final LongAdder failures = new LongAdder();
@@ -214,10 +225,27 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
     return givenBack.getOrDefault(id, 0);
   }
 
+  /** Remembers a dead letter given back after its publish kept failing; see refusedDeadLetter. */
+  void rememberRefusedDeadLetter(String id, WireMessage letter, Failure failure) {
+    if (refusedDeadLetters.size() > 10_000) {
+      // Bounded: a forgotten one only runs its handler once more when it comes back.
+      refusedDeadLetters.clear();
+    }
+    refusedDeadLetters.put(id, new RefusedDeadLetter(letter, failure));
+  }
+
+  /** The dead letter this consumer could not publish for the message, if it remembers one. */
+  @Nullable RefusedDeadLetter refusedDeadLetter(String id) {
+    return refusedDeadLetters.isEmpty() ? null : refusedDeadLetters.get(id);
+  }
+
   /** The message was settled for good; stop remembering its give-backs. */
   void forget(String id) {
     if (!givenBack.isEmpty()) {
       givenBack.remove(id);
+    }
+    if (!refusedDeadLetters.isEmpty()) {
+      refusedDeadLetters.remove(id);
     }
   }
 
