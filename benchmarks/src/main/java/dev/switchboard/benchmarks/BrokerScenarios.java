@@ -111,7 +111,12 @@ final class BrokerScenarios {
     int window = env.publishWindow();
     Side toolkit =
         closedLoop("switchboard", window, tk, (i, w) -> complete(m.publish(tk.name(), sample), w));
-    Side b1 = closedLoop("B1", window, raw, (i, w) -> env.raw().send(raw, Json.write(sample), w));
+    Side b1 =
+        closedLoop(
+            "B1",
+            window,
+            raw,
+            (i, w) -> env.raw().send(raw, Json.write(sample), HandRolledHeaders.next(), w));
     Side b0 = closedLoop("B0", window, raw, (i, w) -> env.raw().send(raw, bytes, w));
     rows.addAll(comparison.run(name, toolkit, b1, b0, brokerBudget(), profile.rounds()));
   }
@@ -370,7 +375,9 @@ final class BrokerScenarios {
               .consume(
                   d, d.name() + "-g", env.prefetch(), body -> sink.accept(Json.read(body).seq()));
         };
-    PipeSender rawSend = (d, seq) -> env.raw().send(d, Json.write(sample.withSeq(seq)), ignored);
+    PipeSender rawSend =
+        (d, seq) ->
+            env.raw().send(d, Json.write(sample.withSeq(seq)), HandRolledHeaders.next(), ignored);
 
     // B1 capacity: the raw pipe, closed loop, one warm-up run then one measured run.
     Destination pipe = env.fresh(Destination.Kind.TOPIC, "cap");

@@ -71,8 +71,20 @@ final class KafkaRaw implements RawClient {
 
   @Override
   public void send(Destination destination, byte[] body, Window window) {
+    send(new ProducerRecord<>(destination.name(), null, body), window);
+  }
+
+  @Override
+  public void send(
+      Destination destination, byte[] body, Map<String, String> headers, Window window) {
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(destination.name(), null, body);
+    headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+    send(record, window);
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record, Window window) {
     producer.send(
-        new ProducerRecord<>(destination.name(), null, body),
+        record,
         (metadata, error) -> {
           if (error == null) {
             window.complete();

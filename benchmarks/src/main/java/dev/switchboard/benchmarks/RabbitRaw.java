@@ -119,16 +119,35 @@ final class RabbitRaw implements RawClient {
 
   @Override
   public void send(Destination destination, byte[] body, Window window) {
+    publish(destination, MessageProperties.PERSISTENT_BASIC, body, window);
+  }
+
+  /** As the transport writes them: the headers in the table, the well-known ones as properties. */
+  @Override
+  public void send(
+      Destination destination, byte[] body, Map<String, String> headers, Window window) {
+    Map<String, Object> table = new java.util.LinkedHashMap<>(headers);
+    AMQP.BasicProperties props =
+        new AMQP.BasicProperties.Builder()
+            .deliveryMode(2)
+            .messageId(headers.get("ce_id"))
+            .timestamp(new java.util.Date())
+            .contentType(headers.get("content-type"))
+            .type(headers.get("ce_type"))
+            .appId(headers.get("ce_source"))
+            .headers(table)
+            .build();
+    publish(destination, props, body, window);
+  }
+
+  private void publish(
+      Destination destination, AMQP.BasicProperties props, byte[] body, Window window) {
     boolean queue = destination.kind() == Destination.Kind.QUEUE;
     try {
       synchronized (publishing) {
         unconfirmed.put(publishing.getNextPublishSeqNo(), window);
         publishing.basicPublish(
-            queue ? "" : destination.name(),
-            queue ? destination.name() : "",
-            true,
-            MessageProperties.PERSISTENT_BASIC,
-            body);
+            queue ? "" : destination.name(), queue ? destination.name() : "", true, props, body);
       }
     } catch (IOException e) {
       window.fail();

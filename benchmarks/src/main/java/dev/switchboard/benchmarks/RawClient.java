@@ -1,6 +1,7 @@
 package dev.switchboard.benchmarks;
 
 import dev.switchboard.messaging.spi.Destination;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -12,6 +13,12 @@ import java.util.function.UnaryOperator;
 interface RawClient extends AutoCloseable {
   /** Publishes {@code body}; completes {@code window} when the broker confirmed it. */
   void send(Destination destination, byte[] body, Window window);
+
+  /**
+   * Publishes {@code body} with {@code headers} (UTF-8 values) the way the toolkit's transport
+   * carries them, so that a B1 side sends the same bytes as the toolkit.
+   */
+  void send(Destination destination, byte[] body, Map<String, String> headers, Window window);
 
   /**
    * Starts one consumer of {@code destination} in {@code group} (a consumer group for a Kafka
