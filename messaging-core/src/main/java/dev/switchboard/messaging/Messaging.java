@@ -511,8 +511,9 @@ public final class Messaging implements AutoCloseable {
      * <p>Why 80 KiB: RabbitMQ carries all headers of a message in one frame, 128 KiB by default
      * ({@code frame_max}), and a dead letter adds a failure envelope of up to about 32 KiB (a
      * clipped message, root message and stack trace). A message at both default limits still fits
-     * that frame as a dead letter; a larger limit buys nothing there, since the broker would refuse
-     * the message or its dead letter. It still fits a 64 KiB header value with room to spare.
+     * that frame as a dead letter; at 96 KiB its dead letter would need about 133 KiB and could
+     * never be published, so a larger limit buys nothing there. It still fits a 64 KiB header value
+     * with room to spare.
      */
     public Builder maxHeaderBytes(int maxHeaderBytes) {
       once("maxHeaderBytes");
