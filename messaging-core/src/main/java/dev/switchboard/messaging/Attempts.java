@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,13 +19,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The life of one delivery inside a consumer, from arrival to its single settlement.
  *
- * <p>Design. Steps, in order: unreadable headers, decode (once), deadline, then handler attempts. A
- * handler failure is classified by the {@link RetryPolicy}: fatal goes to the dead-letter queue;
- * retryable waits in process (holding the delivery, on the scheduler) while attempts remain in the
- * in-process tier, then is redelivered through the broker with the attempt and the first failure
- * time carried on the message; no attempt is scheduled past the message's deadline or the policy's
- * overall retry time. A breaker that opens on a failure makes the delivery go back to the broker
- * unhandled.
+ * <p>Design. Steps, in order: unreadable headers, headers over the limits, the delivery limit,
+ * decode (once), deadline, then handler attempts. A handler failure is classified by the {@link
+ * RetryPolicy}: fatal goes to the dead-letter queue; retryable waits in process (holding the
+ * delivery, on the scheduler) while attempts remain in the in-process tier, then is redelivered
+ * through the broker with the attempt and the first failure time carried on the message; no attempt
+ * is scheduled past the message's deadline or the policy's overall retry time. A breaker that opens
+ * on a failure makes the delivery go back to the broker unhandled.
  *
  * <p>Invariants: {@link #settle} runs once, guarded by {@code settled}; the dead-letter publish is
  * confirmed before the original is acknowledged, and if it keeps failing the original is given back
@@ -98,6 +99,12 @@ final class Attempts<T> {
           new FatalMessageException(
               "unreadable headers: " + String.join("; ", delivery.problems())),
           true);
+      return;
+    }
+    Optional<HeadersTooLargeException> overLimit =
+        engine.headerLimits().checkReceived(owner.destination(), envelope.headers());
+    if (overLimit.isPresent()) {
+      deadLetter(FailureReason.HEADER_LIMIT, overLimit.get(), true);
       return;
     }
     // Deliveries this consumer gave back itself (breaker, drain) are not the message's fault.

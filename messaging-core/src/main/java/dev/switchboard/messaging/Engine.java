@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 record Engine(
     Transport transport,
     Payloads payloads,
+    HeaderLimits headerLimits,
     Scheduler scheduler,
     Clock clock,
     Executor executor,

@@ -13,5 +13,10 @@ public enum FailureReason {
   /**
    * The broker delivered it more often than the retry policy allows (for example after crashes).
    */
-  DELIVERY_LIMIT
+  DELIVERY_LIMIT,
+  /**
+   * The message carried more headers, or more bytes of headers, than the consumer's {@code
+   * maxHeaders} or {@code maxHeaderBytes} allow; it was not handled.
+   */
+  HEADER_LIMIT
 }

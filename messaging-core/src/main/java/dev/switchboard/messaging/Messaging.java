@@ -74,6 +74,7 @@ public final class Messaging implements AutoCloseable {
         new Engine(
             Objects.requireNonNull(b.transport, "transport"),
             payloads,
+            new HeaderLimits(b.maxHeaders, b.maxHeaderBytes),
             scheduler,
             scheduler.clock(),
             executor,
@@ -309,6 +310,7 @@ public final class Messaging implements AutoCloseable {
     Objects.requireNonNull(value, "value");
     WireMessage message;
     try {
+      engine.headerLimits().checkOutgoing(destination.name(), options.headers());
       message = outgoing(destination.name(), value, options);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -392,6 +394,8 @@ public final class Messaging implements AutoCloseable {
     private java.util.concurrent.@Nullable Executor executor;
     private MessagingListener listener = MessagingListener.logging();
     private int maxPayloadBytes = 1 << 20;
+    private int maxHeaders = HeaderLimits.DEFAULT_COUNT;
+    private int maxHeaderBytes = HeaderLimits.DEFAULT_BYTES;
     private int maxPendingRequests = 10_000;
     private Duration nestedMargin = Duration.ofMillis(50);
     private final java.util.Map<String, RequestPolicy> requestPolicies = new java.util.HashMap<>();
@@ -477,6 +481,46 @@ public final class Messaging implements AutoCloseable {
         throw new IllegalArgumentException("maxPayloadBytes must be >= 1, was " + maxPayloadBytes);
       }
       this.maxPayloadBytes = maxPayloadBytes;
+      return this;
+    }
+
+    /**
+     * The most user headers a message may carry; 1 000 by default, from 0. A publish, send or
+     * request over it fails its future with {@link HeadersTooLargeException} and sends nothing.
+     *
+     * <p>A consumer applies the same limit, plus a headroom of 16 for the headers the toolkit adds
+     * on a message's way (retry, redrive), to what it receives: a message from another producer
+     * over it is dead-lettered unhandled with reason {@link FailureReason#HEADER_LIMIT}. The
+     * default leaves room for any reasonable use (tracing and routing take a handful) while
+     * bounding what one message can make a consumer read and keep.
+     */
+    public Builder maxHeaders(int maxHeaders) {
+      once("maxHeaders");
+      if (maxHeaders < 0) {
+        throw new IllegalArgumentException("maxHeaders must be >= 0, was " + maxHeaders);
+      }
+      this.maxHeaders = maxHeaders;
+      return this;
+    }
+
+    /**
+     * The most UTF-8 bytes that a message's user header names and values may take together; 80 KiB
+     * (81 920) by default, from 0. Enforced like {@link #maxHeaders(int)}, with a headroom of 4 KiB
+     * at consume.
+     *
+     * <p>Why 80 KiB: RabbitMQ carries all headers of a message in one frame, 128 KiB by default
+     * ({@code frame_max}), and a dead letter adds a failure envelope of up to about 32 KiB (a
+     * clipped message, root message and stack trace). A message at both default limits still fits
+     * that frame as a dead letter; at 96 KiB its dead letter would need about 133 KiB and could
+     * never be published, so a larger limit buys nothing there. It still fits a 64 KiB header value
+     * with room to spare.
+     */
+    public Builder maxHeaderBytes(int maxHeaderBytes) {
+      once("maxHeaderBytes");
+      if (maxHeaderBytes < 0) {
+        throw new IllegalArgumentException("maxHeaderBytes must be >= 0, was " + maxHeaderBytes);
+      }
+      this.maxHeaderBytes = maxHeaderBytes;
       return this;
     }
 

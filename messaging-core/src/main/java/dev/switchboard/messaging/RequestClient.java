@@ -139,6 +139,7 @@ final class RequestClient implements AutoCloseable {
       Instant deadline,
       @Nullable HandlerContext caller,
       @Nullable CircuitBreaker breaker) {
+    engine.headerLimits().checkOutgoing(destination, opts.headers());
     Payloads.Encoded encoded = engine.payloads().encode(destination, value);
     String id = opts.id().orElseGet(() -> UUID.randomUUID().toString());
     Envelope.Builder b =

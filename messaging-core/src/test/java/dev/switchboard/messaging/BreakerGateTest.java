@@ -15,6 +15,7 @@ class BreakerGateTest {
       new Engine(
           InMemoryTransport.create(),
           Payloads.defaults(dev.switchboard.messaging.codec.TypeRegistry.empty()),
+          HeaderLimits.defaults(),
           time,
           time.clock(),
           Runnable::run,

@@ -10,6 +10,8 @@ import dev.switchboard.messaging.DestinationNotFoundException;
 import dev.switchboard.messaging.Envelope;
 import dev.switchboard.messaging.Failure;
 import dev.switchboard.messaging.FailureReason;
+import dev.switchboard.messaging.HeadersTooLargeException;
+import dev.switchboard.messaging.HeadersTooLargeException.Measure;
 import dev.switchboard.messaging.Messaging;
 import dev.switchboard.messaging.PayloadTooLargeException;
 import dev.switchboard.messaging.RequestTimeoutException;
@@ -36,6 +38,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,6 +143,51 @@ public abstract class BadInputConformance {
         .untilAsserted(() -> assertThat(sizes).as("payload sizes handled").containsExactly(limit));
     assertThat(m.queueDeadLetters(queue).browse(10)).isEmpty();
     assertThat(worker.state()).isEqualTo(ConsumerState.RUNNING);
+  }
+
+  @Test
+  void headersOverTheCountLimitAreRefusedAtPublishAndNothingIsSent() throws Exception {
+    HeadersTooLargeException e =
+        expectRefusedAtPublish(
+            "too-many-headers",
+            b -> b.maxHeaders(4),
+            Fixtures.headers(5, 64),
+            Fixtures.headers(4, 64));
+
+    assertThat(e.measure()).isEqualTo(Measure.COUNT);
+    assertThat(e.size()).isEqualTo(5);
+    assertThat(e.limit()).isEqualTo(4);
+  }
+
+  @Test
+  void headersOverTheByteLimitAreRefusedAtPublishAndNothingIsSent() throws Exception {
+    HeadersTooLargeException e =
+        expectRefusedAtPublish(
+            "too-large-headers",
+            b -> b.maxHeaderBytes(256),
+            Fixtures.headers(2, 257),
+            Fixtures.headers(2, 256));
+
+    assertThat(e.measure()).isEqualTo(Measure.BYTES);
+    assertThat(e.size()).isEqualTo(257);
+    assertThat(e.limit()).isEqualTo(256);
+  }
+
+  @Test
+  @AllowWarnings("the message is dead-lettered on purpose, which the toolkit reports")
+  void aMessageWithTooManyHeadersFromAForeignProducerIsDeadLettered() throws Exception {
+    Map<String, String> headers = Fixtures.headers(40, 400);
+    Envelope raw = item().key("foreign-key").headers(headers).build();
+
+    DeadLetter letter =
+        expectDeadLettered(
+            "foreign-headers", b -> b.maxHeaders(4), raw, BAD_ITEM, FailureReason.HEADER_LIMIT);
+
+    assertThat(letter.envelope().key()).contains("foreign-key");
+    assertThat(letter.envelope().headers()).containsAllEntriesOf(headers);
+    Failure f = letter.failure().orElseThrow();
+    assertThat(f.exceptionClass()).isEqualTo(HeadersTooLargeException.class.getName());
+    assertThat(f.exceptionMessage()).contains("40 headers").contains("maxHeaders");
   }
 
   @Test
@@ -334,7 +382,18 @@ public abstract class BadInputConformance {
    */
   private Failure expectDeadLettered(String what, Envelope bad, byte[] body, FailureReason reason)
       throws Exception {
-    Worker w = worker(what);
+    return expectDeadLettered(what, b -> {}, bad, body, reason).failure().orElseThrow();
+  }
+
+  /** As above, on a worker built with {@code settings}; returns the whole dead letter. */
+  private DeadLetter expectDeadLettered(
+      String what,
+      Consumer<Messaging.Builder> settings,
+      Envelope bad,
+      byte[] body,
+      FailureReason reason)
+      throws Exception {
+    Worker w = worker(what, settings);
     Transport foreign = kit.transport();
 
     kit.get(w.messaging().send(w.queue(), new Item(1)));
@@ -359,7 +418,39 @@ public abstract class BadInputConformance {
     assertThat(w.subscription().state()).isEqualTo(ConsumerState.RUNNING);
     assertThat(w.subscription().stats().deadLettered()).isEqualTo(1);
     assertThat(dlq.browse(10)).hasSize(1);
-    return f;
+    return letter;
+  }
+
+  /**
+   * Sends a job with headers over a limit of {@code settings}, then one with {@code fitting}
+   * headers. Expects the first refused at once and never delivered, the second handled, and no dead
+   * letter. Returns the refusal.
+   */
+  private HeadersTooLargeException expectRefusedAtPublish(
+      String what,
+      Consumer<Messaging.Builder> settings,
+      Map<String, String> over,
+      Map<String, String> fitting)
+      throws Exception {
+    Worker w = worker(what, settings);
+
+    CompletableFuture<Envelope> refused =
+        w.messaging().send(w.queue(), new Item(BAD), SendOptions.builder().headers(over).build());
+
+    assertThat(refused).as("refused without waiting").isCompletedExceptionally();
+    Throwable failure = catchThrowable(refused::join);
+    assertThat(failure).hasCauseInstanceOf(HeadersTooLargeException.class);
+    HeadersTooLargeException e = (HeadersTooLargeException) failure.getCause();
+    assertThat(e.isRetryable()).isFalse();
+    assertThat(e.getMessage()).contains(w.queue()).contains(e.measure().setting());
+    kit.get(
+        w.messaging().send(w.queue(), new Item(1), SendOptions.builder().headers(fitting).build()));
+    kit.await().untilAsserted(() -> assertThat(w.handled().numbers()).containsExactly(1));
+    kit.holdFor(Duration.ofMillis(300))
+        .untilAsserted(() -> assertThat(w.handled().numbers()).containsExactly(1));
+    assertThat(w.messaging().queueDeadLetters(w.queue()).browse(10)).isEmpty();
+    assertThat(w.subscription().state()).isEqualTo(ConsumerState.RUNNING);
+    return e;
   }
 
   /** Sends a job with {@code headers}; expects the handler to see every one of them unchanged. */
@@ -389,10 +480,10 @@ public abstract class BadInputConformance {
     assertThat(worker.state()).isEqualTo(ConsumerState.RUNNING);
   }
 
-  private Worker worker(String what) {
+  private Worker worker(String what, Consumer<Messaging.Builder> settings) {
     String queue = kit.name(what);
     Tally handled = new Tally();
-    Messaging m = kit.messaging();
+    Messaging m = kit.messaging(settings);
     Subscription s = m.consume(queue, Item.class, (item, ctx) -> handled.record(item.n()));
     return new Worker(m, queue, s, handled);
   }

@@ -11,6 +11,7 @@ import dev.switchboard.messaging.FailureReason;
 import dev.switchboard.messaging.FatalMessageException;
 import dev.switchboard.messaging.Jitter;
 import dev.switchboard.messaging.Messaging;
+import dev.switchboard.messaging.Redrive;
 import dev.switchboard.messaging.RetryPolicy;
 import dev.switchboard.messaging.SendOptions;
 import dev.switchboard.messaging.codec.JsonCodec;
@@ -254,6 +255,48 @@ public abstract class DeadLetterConformance {
     assertThat(letters.get(0).failure().map(Failure::originGroup)).contains(failing);
     assertThat(m.deadLetters(topic, healthy).browse(10)).isEmpty();
     assertThat(healthyHandled.duplicates()).isEmpty();
+  }
+
+  /**
+   * A message at both default header limits (1 000 headers, 80 KiB) gains the largest failure
+   * envelope the toolkit writes (messages and trace of three-byte characters, clipped) and must
+   * still fit the broker as a dead letter; redriven, it gains provenance headers and must not be
+   * refused by the consumer's limits.
+   */
+  @Test
+  @AllowWarnings("the message is dead-lettered on purpose, which the toolkit reports")
+  void aMessageAtTheDefaultHeaderLimitsIsDeadLetteredIntactAndRedrivenWithoutBeingRefused() {
+    String topic = kit.name("header-limits");
+    String group = kit.name("g");
+    Map<String, String> atLimits = Fixtures.headers(1000, 80 * 1024);
+    List<Envelope> handled = new CopyOnWriteArrayList<>();
+    Messaging m = kit.messaging();
+    m.subscribe(
+        topic,
+        group,
+        Item.class,
+        (item, ctx) -> {
+          if (ctx.envelope().headers().get(Redrive.COUNT) == null) {
+            // Longer than every clip of the failure envelope, and three bytes a character.
+            throw new FatalMessageException("\u20ac".repeat(10_000));
+          }
+          handled.add(ctx.envelope());
+        });
+
+    Envelope sent =
+        m.publish(topic, new Item(1), SendOptions.builder().headers(atLimits).build()).join();
+
+    DeadLetters dlq = m.deadLetters(topic, group);
+    DeadLetter letter = awaitDeadLetters(dlq, 1).get(0);
+    assertThat(letter.envelope().id()).isEqualTo(sent.id());
+    assertThat(letter.envelope().headers()).containsAllEntriesOf(atLimits);
+    assertThat(letter.failure().map(Failure::reason)).contains(FailureReason.EXCEPTION);
+    assertThat(letter.failure().map(Failure::stackTrace).orElseThrow()).contains("\u20ac\u20ac");
+    assertThat(dlq.redrive(Redrive.all()).moved()).isEqualTo(1);
+    kit.await().untilAsserted(() -> assertThat(handled).hasSize(1));
+    assertThat(handled.get(0).id()).isEqualTo(sent.id());
+    assertThat(handled.get(0).headers()).containsAllEntriesOf(atLimits);
+    assertThat(dlq.browse(10)).isEmpty();
   }
 
   private List<DeadLetter> awaitDeadLetters(DeadLetters dlq, int count) {

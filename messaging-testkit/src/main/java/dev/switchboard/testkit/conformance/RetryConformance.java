@@ -11,6 +11,7 @@ import dev.switchboard.messaging.Jitter;
 import dev.switchboard.messaging.Messaging;
 import dev.switchboard.messaging.RetryPolicy;
 import dev.switchboard.messaging.RetryableException;
+import dev.switchboard.messaging.SendOptions;
 import dev.switchboard.messaging.Subscription;
 import dev.switchboard.messaging.spi.Capability;
 import dev.switchboard.testkit.conformance.TestMessages.Item;
@@ -355,6 +356,43 @@ public abstract class RetryConformance {
               assertThat(attempts.values()).allSatisfy(a -> assertThat(a).containsExactly(1, 2));
             });
     assertThat(most).as("handler calls running at once at concurrency 1").hasValue(1);
+  }
+
+  @Test
+  @AllowWarnings("the handler fails on purpose, which the toolkit reports as a warning")
+  void aMessageAtTheHeaderLimitsIsStillHandledWhenItComesBackThroughTheBroker() {
+    String topic = kit.name("header-limits");
+    Map<String, String> atLimits = Fixtures.headers(3, 60);
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    List<Map<String, String>> handled = new CopyOnWriteArrayList<>();
+    Messaging m = kit.messaging(b -> b.maxHeaders(3).maxHeaderBytes(60));
+    Subscription s =
+        m.subscribe(
+            topic,
+            kit.name("g"),
+            Item.class,
+            (item, ctx) -> {
+              attempts.add(ctx.attempt());
+              if (ctx.attempt() == 1) {
+                throw new RetryableException("the first attempt fails on purpose");
+              }
+              handled.add(ctx.envelope().headers());
+            },
+            ConsumerOptions.builder()
+                .retry(
+                    RetryPolicy.builder()
+                        .maxAttempts(2)
+                        .inProcessAttempts(1)
+                        .initialDelay(Duration.ofMillis(50))
+                        .build())
+                .build());
+
+    m.publish(topic, new Item(1), SendOptions.builder().headers(atLimits).build()).join();
+
+    kit.await().untilAsserted(() -> assertThat(handled).hasSize(1));
+    assertThat(attempts).containsExactly(1, 2);
+    assertThat(handled.get(0)).containsAllEntriesOf(atLimits);
+    assertThat(s.stats().deadLettered()).isZero();
   }
 
   /** Publishes one message whose handler fails {@code failures} times, and returns the calls. */
