@@ -191,12 +191,13 @@ final class BrokerScenarios {
                     d,
                     group,
                     prefetch,
-                    body -> {
-                      if (Json.read(body).seq() >= 0) {
+                    (body, headers) -> {
+                      if (isSample(headers) && Json.read(body).seq() >= 0) {
                         w.complete();
                       }
                     });
-    Starter b0 = (d, group, w) -> env.raw().consume(d, group, prefetch, body -> w.complete());
+    Starter b0 =
+        (d, group, w) -> env.raw().consume(d, group, prefetch, (body, headers) -> w.complete());
     rows.addAll(
         comparison.run(
             name,
@@ -270,6 +271,15 @@ final class BrokerScenarios {
         return Throughput.of(window, 0, System.nanoTime());
       }
     };
+  }
+
+  /**
+   * What a hand-written B1 consumer reads of the envelope before decoding: the type, to choose its
+   * reader, and the id, for its logs and deduplication.
+   */
+  private static boolean isSample(RawClient.Headers headers) {
+    String id = headers.get("ce_id");
+    return id != null && !id.isEmpty() && HandRolledHeaders.TYPE.equals(headers.get("ce_type"));
   }
 
   // ---- request-reply ----
@@ -373,7 +383,14 @@ final class BrokerScenarios {
           env.prepareRaw(d);
           return env.raw()
               .consume(
-                  d, d.name() + "-g", env.prefetch(), body -> sink.accept(Json.read(body).seq()));
+                  d,
+                  d.name() + "-g",
+                  env.prefetch(),
+                  (body, headers) -> {
+                    if (isSample(headers)) {
+                      sink.accept(Json.read(body).seq());
+                    }
+                  });
         };
     PipeSender rawSend =
         (d, seq) ->

@@ -96,10 +96,10 @@ final class KafkaRaw implements RawClient {
 
   @Override
   public AutoCloseable consume(
-      Destination destination, String group, int prefetch, Consumer<byte[]> onMessage)
-      throws Exception {
+      Destination destination, String group, int prefetch, Received onMessage) throws Exception {
     if (destination.kind() == Destination.Kind.QUEUE) {
-      return shareConsumer(destination.name(), group, prefetch, r -> onMessage.accept(r.value()));
+      return shareConsumer(
+          destination.name(), group, prefetch, r -> onMessage.accept(r.value(), headers(r)));
     }
     KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(groupConfig(group, prefetch));
     consumer.subscribe(List.of(destination.name()));
@@ -112,7 +112,7 @@ final class KafkaRaw implements RawClient {
             while (running.getAsBoolean()) {
               ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
               for (ConsumerRecord<byte[], byte[]> r : records) {
-                onMessage.accept(r.value());
+                onMessage.accept(r.value(), headers(r));
               }
               if (System.nanoTime() >= nextCommit && !records.isEmpty()) {
                 consumer.commitAsync();
@@ -123,6 +123,13 @@ final class KafkaRaw implements RawClient {
             // closing
           }
         });
+  }
+
+  private static Headers headers(ConsumerRecord<byte[], byte[]> r) {
+    return name -> {
+      Header h = r.headers().lastHeader(name);
+      return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    };
   }
 
   /** A share consumer handing each record to {@code onRecord}, then accepting it. */

@@ -156,8 +156,7 @@ final class RabbitRaw implements RawClient {
 
   @Override
   public AutoCloseable consume(
-      Destination destination, String group, int prefetch, Consumer<byte[]> onMessage)
-      throws Exception {
+      Destination destination, String group, int prefetch, Received onMessage) throws Exception {
     String queue =
         destination.kind() == Destination.Kind.QUEUE ? destination.name() : rawQueue(destination);
     Channel ch = open();
@@ -171,7 +170,14 @@ final class RabbitRaw implements RawClient {
               public void handleDelivery(
                   String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
                   throws IOException {
-                onMessage.accept(body);
+                Map<String, Object> table = props.getHeaders();
+                onMessage.accept(
+                    body,
+                    name -> {
+                      Object value = table == null ? null : table.get(name);
+                      // Header strings arrive as LongString, whose toString decodes UTF-8.
+                      return value == null ? null : value.toString();
+                    });
                 ch.basicAck(envelope.getDeliveryTag(), false);
               }
             });

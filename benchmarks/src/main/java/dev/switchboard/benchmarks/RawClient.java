@@ -25,9 +25,21 @@ interface RawClient extends AutoCloseable {
    * topic, a share group for a Kafka queue, the queue itself on RabbitMQ) that hands every body to
    * {@code onMessage} and then acknowledges it the way the toolkit does.
    */
-  AutoCloseable consume(
-      Destination destination, String group, int prefetch, Consumer<byte[]> onMessage)
+  AutoCloseable consume(Destination destination, String group, int prefetch, Received onMessage)
       throws Exception;
+
+  /** What a raw consumer hands on: the body, and its headers to read on demand. */
+  @FunctionalInterface
+  interface Received {
+    void accept(byte[] body, Headers headers);
+  }
+
+  /** A message's headers, each value decoded from UTF-8 when asked for; null when absent. */
+  @FunctionalInterface
+  interface Headers {
+    @org.jspecify.annotations.Nullable
+    String get(String name);
+  }
 
   /** Answers requests on {@code queue} with {@code handler}'s bytes, correlated by id. */
   AutoCloseable respond(String queue, int prefetch, UnaryOperator<byte[]> handler) throws Exception;

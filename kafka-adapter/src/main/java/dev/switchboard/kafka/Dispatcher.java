@@ -176,28 +176,44 @@ final class Dispatcher {
   }
 
   private void pump() {
-    while (!shutdown && out < concurrency && !ready.isEmpty()) {
-      Task t = ready.poll();
-      out++;
-      slots.put(t, new Slot());
+    for (Task t = claimNext(); t != null; t = claimNext()) {
+      Task task = t;
       try {
-        workers.execute(() -> runSafely(t));
+        workers.execute(() -> runSafely(task));
       } catch (RejectedExecutionException e) {
         out--;
-        slots.remove(t);
+        slots.remove(task);
         return;
       }
     }
   }
 
-  private void runSafely(Task t) {
-    boolean threw = false;
-    try {
-      t.run();
-    } catch (RuntimeException | Error e) {
-      threw = true;
-      LOG.error("A delivery task of {} failed outside the handler; it is released", name, e);
-    } finally {
+  /**
+   * Takes the next ready task and gives it a slot, or null if none may start. Holds the monitor.
+   */
+  private @Nullable Task claimNext() {
+    if (shutdown || out >= concurrency || ready.isEmpty()) {
+      return null;
+    }
+    Task t = ready.poll();
+    out++;
+    slots.put(t, new Slot());
+    return t;
+  }
+
+  /**
+   * Runs a task, then, while there is room and work, the next ready task on the same thread: a busy
+   * consumer hands no task from thread to thread, only an idle one wakes a worker.
+   */
+  private void runSafely(Task first) {
+    for (Task t = first; t != null; ) {
+      boolean threw = false;
+      try {
+        t.run();
+      } catch (RuntimeException | Error e) {
+        threw = true;
+        LOG.error("A delivery task of {} failed outside the handler; it is released", name, e);
+      }
       synchronized (this) {
         Slot slot = slots.get(t);
         if (slot != null) {
@@ -206,6 +222,7 @@ final class Dispatcher {
             free(t);
           }
         }
+        t = claimNext();
         pump();
       }
     }

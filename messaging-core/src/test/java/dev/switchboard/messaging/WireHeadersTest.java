@@ -73,6 +73,17 @@ class WireHeadersTest {
   }
 
   @Test
+  void aRealReplacementCharacterIsValid_whileMalformedBytesBesideItAreNot() {
+    byte[] replacement = "bad \uFFFD char".getBytes(StandardCharsets.UTF_8);
+    assertThat(WireHeaders.utf8(replacement)).isEqualTo("bad \uFFFD char");
+    byte[] both = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD, (byte) 0xC3, (byte) 0x28};
+    assertThat(WireHeaders.utf8(both)).isNull();
+    // An encoded surrogate and an overlong encoding are malformed, though they decode leniently.
+    assertThat(WireHeaders.utf8(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})).isNull();
+    assertThat(WireHeaders.utf8(new byte[] {(byte) 0xC0, (byte) 0xAF})).isNull();
+  }
+
+  @Test
   void reservedNamesAreRecognised() {
     assertThat(WireHeaders.isReserved("ce_id")).isTrue();
     assertThat(WireHeaders.isReserved("SB_attempt")).isTrue();

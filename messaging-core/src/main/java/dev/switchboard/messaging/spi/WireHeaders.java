@@ -130,9 +130,12 @@ public final class WireHeaders {
     if (value == null) {
       return null;
     }
-    if (isAscii(value)) {
-      // ASCII is valid UTF-8 and the common case; Latin-1 decoding of it is a plain copy.
-      return new String(value, StandardCharsets.ISO_8859_1);
+    // The JDK's decoder has an intrinsic fast path for ASCII and valid UTF-8, but replaces
+    // malformed input with U+FFFD instead of reporting it; only a value that then holds U+FFFD
+    // (malformed, or a real U+FFFD) is decoded again strictly to tell the two apart.
+    String lenient = new String(value, StandardCharsets.UTF_8);
+    if (lenient.indexOf('\uFFFD') < 0) {
+      return lenient;
     }
     try {
       return StandardCharsets.UTF_8
@@ -144,15 +147,6 @@ public final class WireHeaders {
     } catch (CharacterCodingException e) {
       return null;
     }
-  }
-
-  private static boolean isAscii(byte[] value) {
-    for (byte b : value) {
-      if (b < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The result of reading headers: the envelope, and what could not be read. */
