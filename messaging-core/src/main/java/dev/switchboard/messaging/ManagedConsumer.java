@@ -259,7 +259,9 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
 
   /** Called by {@link Attempts} once its delivery is settled. */
   void settled() {
-    if (inFlight.decrementAndGet() == 0) {
+    // Only a drain waits for the count to reach zero, and it sets draining before it reads the
+    // count, so a consumer that keeps up takes no monitor per message.
+    if (inFlight.decrementAndGet() == 0 && draining) {
       synchronized (monitor) {
         monitor.notifyAll();
       }

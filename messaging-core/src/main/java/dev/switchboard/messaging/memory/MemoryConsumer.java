@@ -10,6 +10,7 @@ import dev.switchboard.messaging.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -167,7 +168,8 @@ final class MemoryConsumer implements TransportConsumer {
       this.entry = entry;
       WireMessage m = entry.message;
       boolean raw = false;
-      for (String name : m.envelope().headers().keySet()) {
+      Map<String, String> headers = m.envelope().headers();
+      for (String name : headers.isEmpty() ? Set.<String>of() : headers.keySet()) {
         if (WireHeaders.isStandard(name)) {
           raw = true;
           break;
