@@ -493,7 +493,15 @@ final class Attempts<T> {
 
     settlement.whenComplete(
         (ok, error) -> {
-          if (error != null) {
+          if (error != null && owner.isClosed()) {
+            // Closing hands unsettled messages back to the broker; a settlement that comes after
+            // that is expected to fail, and the message is delivered again.
+            LOG.debug(
+                "{}: settling message {} after close failed; the broker will deliver it again",
+                owner.describe(),
+                wire.envelope().id(),
+                error);
+          } else if (error != null) {
             LOG.warn(
                 "{}: settling message {} failed; the broker will deliver it again",
                 owner.describe(),
