@@ -1,12 +1,9 @@
 package dev.switchboard.examples;
 
-import dev.switchboard.messaging.spi.Capability;
 import dev.switchboard.messaging.spi.ConsumerSpec;
-import dev.switchboard.messaging.spi.DeadLetterStore;
 import dev.switchboard.messaging.spi.DeliveryHandler;
 import dev.switchboard.messaging.spi.Destination;
-import dev.switchboard.messaging.spi.ReplyEndpoint;
-import dev.switchboard.messaging.spi.ReplyHandler;
+import dev.switchboard.messaging.spi.ForwardingTransport;
 import dev.switchboard.messaging.spi.Transport;
 import dev.switchboard.messaging.spi.TransportConsumer;
 import dev.switchboard.messaging.spi.WireMessage;
@@ -76,65 +73,32 @@ final class DeclaredTopology {
     return Math.max(1, millis);
   }
 
-  private final class Watching implements Transport {
-    private final Transport delegate;
-
+  private final class Watching extends ForwardingTransport {
     Watching(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public Set<Capability> capabilities() {
-      return delegate.capabilities();
+      super(delegate);
     }
 
     @Override
     public CompletableFuture<Void> send(Destination destination, WireMessage message) {
       used(destination);
-      return delegate.send(destination, message);
-    }
-
-    @Override
-    public CompletableFuture<Void> reply(String replyAddress, WireMessage message) {
-      // Replies go to direct reply-to addresses, which are not queues of their own.
-      return delegate.reply(replyAddress, message);
+      return super.send(destination, message);
     }
 
     @Override
     public void declare(Destination destination) {
       used(destination);
-      delegate.declare(destination);
+      super.declare(destination);
     }
 
     @Override
     public TransportConsumer consume(ConsumerSpec spec, DeliveryHandler handler) {
       consumed(spec);
-      return delegate.consume(spec, handler);
-    }
-
-    @Override
-    public ReplyEndpoint openReplyEndpoint(ReplyHandler handler) {
-      return delegate.openReplyEndpoint(handler);
-    }
-
-    @Override
-    public DeadLetterStore deadLetters(Destination destination, String group) {
-      return delegate.deadLetters(destination, group);
-    }
-
-    @Override
-    public void close(Duration timeout) {
-      delegate.close(timeout);
+      return super.consume(spec, handler);
     }
 
     @Override
     public String toString() {
-      return delegate.toString();
+      return delegate().toString();
     }
   }
 }

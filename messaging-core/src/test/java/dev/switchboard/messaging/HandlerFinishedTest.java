@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.messaging.memory.InMemoryTransport;
 import dev.switchboard.messaging.spi.Delivery;
+import dev.switchboard.messaging.spi.ForwardingDelivery;
+import dev.switchboard.messaging.spi.ForwardingTransport;
 import dev.switchboard.messaging.spi.WireMessage;
 import dev.switchboard.messaging.time.VirtualTime;
 import java.time.Duration;
@@ -27,8 +29,12 @@ class HandlerFinishedTest {
   private final Messaging messaging =
       Messaging.builder()
           .transport(
-              new WrappingTransport(
-                  InMemoryTransport.builder().scheduler(time).build(), this::recording))
+              new ForwardingTransport(InMemoryTransport.builder().scheduler(time).build()) {
+                @Override
+                protected Delivery wrap(Delivery delivery) {
+                  return recording(delivery);
+                }
+              })
           .scheduler(time)
           .executor(Runnable::run)
           .register("Job", Job.class)

@@ -1,17 +1,25 @@
-package dev.switchboard.messaging;
+package dev.switchboard.messaging.spi;
 
-import dev.switchboard.messaging.spi.Delivery;
-import dev.switchboard.messaging.spi.WireMessage;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
-/** A delivery that forwards every call to another; tests override the calls they observe. */
-class ForwardingDelivery implements Delivery {
+/**
+ * A delivery that passes every call to another, for decorators that watch or change one call (fault
+ * injection in tests, metrics). Subclasses override what they need and call {@code super} for the
+ * rest, so that a method added to {@link Delivery} later still reaches the real delivery.
+ */
+public class ForwardingDelivery implements Delivery {
   private final Delivery delivery;
 
-  ForwardingDelivery(Delivery delivery) {
-    this.delivery = delivery;
+  protected ForwardingDelivery(Delivery delivery) {
+    this.delivery = Objects.requireNonNull(delivery, "delivery");
+  }
+
+  /** The delivery calls are passed to. */
+  protected final Delivery delegate() {
+    return delivery;
   }
 
   @Override
