@@ -194,6 +194,8 @@ final class BrokerScenarios {
                     (body, headers) -> {
                       if (isSample(headers) && Json.read(body).seq() >= 0) {
                         w.complete();
+                      } else {
+                        w.fail(); // counted and reported, never silently waited for
                       }
                     });
     Starter b0 =

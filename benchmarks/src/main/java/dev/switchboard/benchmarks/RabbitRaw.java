@@ -10,6 +10,8 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 import dev.switchboard.messaging.spi.Destination;
 import java.io.IOException;
+import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -126,12 +128,12 @@ final class RabbitRaw implements RawClient {
   @Override
   public void send(
       Destination destination, byte[] body, Map<String, String> headers, Window window) {
-    Map<String, Object> table = new java.util.LinkedHashMap<>(headers);
+    Map<String, Object> table = new LinkedHashMap<>(headers);
     AMQP.BasicProperties props =
         new AMQP.BasicProperties.Builder()
             .deliveryMode(2)
             .messageId(headers.get("ce_id"))
-            .timestamp(new java.util.Date())
+            .timestamp(new Date())
             .contentType(headers.get("content-type"))
             .type(headers.get("ce_type"))
             .appId(headers.get("ce_source"))

@@ -20,19 +20,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs deliveries on worker threads, never on a poll thread.
  *
- * <p>Design: at most {@code concurrency} tasks hold a slot at once, one per worker thread. A task
- * holds its slot while its handler runs and, after {@link Task#run} returns, until the handler has
- * succeeded ({@link #handlerFinished}) or the delivery is settled ({@link #done}), whichever comes
- * first. So a delivery waiting out an in-process retry's backoff keeps its slot, and {@code
- * concurrency} bounds the handler calls running at once, retries included; while a delivery whose
- * handler succeeded and which only waits for its settlement (a responder's reply to be confirmed,
- * an acknowledgement to be committed) does not, so a responder at concurrency 1 can have many
- * replies in flight, bounded by the poll loop's prefetch. Ordering is held until the delivery is
- * settled: when keyed, tasks with the same key run one at a time in submission order, each starting
- * only after the one before it is settled, while tasks with different keys run in parallel. Each
- * key with work has a queue, and only its head is ever ready or running. Tasks without a key are
- * never held back. All state is guarded by this object's monitor; the pool has exactly {@code
- * concurrency} threads, so a task never waits for a thread once it has a slot.
+ * <p>Design: at most {@code concurrency} tasks hold a slot at once. A task holds its slot while its
+ * handler runs and, after {@link Task#run} returns, until the core reports that the handler will
+ * not run again ({@link #handlerFinished}) or the delivery is settled ({@link #done}), whichever
+ * comes first. So a delivery waiting out an in-process retry's backoff keeps its slot, and {@code
+ * concurrency} bounds the handler calls running at once, retries included, while a delivery that
+ * only waits for its settlement (a responder's reply to be confirmed, a dead letter to be stored,
+ * an acknowledgement to be committed) does not: a responder at concurrency 1 can have many replies
+ * in flight, bounded by the poll loop's prefetch. A worker whose task returns runs the next ready
+ * task itself while there is room, so a busy consumer hands no record from thread to thread.
+ * Ordering is held until the delivery is settled: when keyed, tasks with the same key run one at a
+ * time in submission order, each starting only after the one before it is settled, while tasks with
+ * different keys run in parallel. Each key with work has a queue, and only its head is ever ready
+ * or running. Tasks without a key are never held back. All state is guarded by this object's
+ * monitor; the pool has {@code concurrency} threads, one per slot.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -89,8 +90,8 @@ final class Dispatcher {
   }
 
   /**
-   * Reports that a task's handler has succeeded and only its settlement is left: its slot is free
-   * once its thread is back. May come before or after {@link Task#run} returns, or not at all.
+   * Reports that a task's handler will not run again and only its settlement is left: its slot is
+   * free once its thread is back. May come before or after {@link Task#run} returns, or not at all.
    */
   synchronized void handlerFinished(Task task) {
     finished(task);
@@ -214,6 +215,9 @@ final class Dispatcher {
         threw = true;
         LOG.error("A delivery task of {} failed outside the handler; it is released", name, e);
       }
+      // A handler may leave the interrupt flag set; the next delivery on this thread must not
+      // start interrupted (the pool clears it between its own tasks, this loop must too).
+      Thread.interrupted();
       synchronized (this) {
         Slot slot = slots.get(t);
         if (slot != null) {

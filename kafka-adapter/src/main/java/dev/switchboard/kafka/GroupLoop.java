@@ -192,7 +192,7 @@ final class GroupLoop implements ConsumerRebalanceListener {
     }
   }
 
-  /** A delivery's handler succeeded; only its settlement is left. */
+  /** A delivery's handler will not run again; only its settlement is left. */
   void handlerFinished(RecordDelivery d) {
     dispatcher.handlerFinished(d);
   }

@@ -186,7 +186,7 @@ final class ShareLoop {
     }
   }
 
-  /** A delivery's handler succeeded; only its settlement is left. */
+  /** A delivery's handler will not run again; only its settlement is left. */
   void handlerFinished(ShareDelivery d) {
     dispatcher.handlerFinished(d);
   }

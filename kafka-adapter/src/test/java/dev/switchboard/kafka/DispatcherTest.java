@@ -99,6 +99,48 @@ class DispatcherTest {
   }
 
   @Test
+  void aHandlerThatLeavesTheInterruptFlagSet_doesNotPassItToTheNextTaskOnItsThread() {
+    Dispatcher single = new Dispatcher("test-single", 1, false);
+    List<Boolean> interrupted = new CopyOnWriteArrayList<>();
+    CountDownLatch hold = new CountDownLatch(1);
+    try {
+      single.submit(task(single, () -> awaitQuietly(hold)));
+      single.submit(task(single, () -> Thread.currentThread().interrupt()));
+      single.submit(task(single, () -> interrupted.add(Thread.currentThread().isInterrupted())));
+      hold.countDown(); // the last two now run one after the other on the one worker thread
+
+      await().until(() -> interrupted.size() == 1);
+      assertThat(interrupted).containsExactly(false);
+    } finally {
+      single.shutdown(Duration.ofSeconds(1));
+    }
+  }
+
+  /** A key-less task whose handler succeeds and reports so to {@code owner} before it returns. */
+  private static Dispatcher.Task task(Dispatcher owner, Runnable body) {
+    return new Dispatcher.Task() {
+      @Override
+      public @Nullable String key() {
+        return null;
+      }
+
+      @Override
+      public void run() {
+        body.run();
+        owner.handlerFinished(this);
+      }
+    };
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void withdraw_takesBackUnstartedTasks_andPassesTheirKeyOn() {
     Job a1 = submit("a");
     Job a2 = submit("a");

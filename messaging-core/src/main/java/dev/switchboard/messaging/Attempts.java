@@ -84,13 +84,13 @@ final class Attempts<T> {
 
   void start() {
     Envelope envelope = wire.envelope();
-    ManagedConsumer.RefusedDeadLetter refused = owner.refusedDeadLetter(envelope.id());
+    Failure refused = owner.refusedDeadLetter(wire, engine.clock().instant());
     if (refused != null) {
-      // Its handler failed before and only the dead-letter queue refused it: publish that same
-      // dead letter again rather than run the handler (and its side effects) once more.
+      // This very message failed here before and only the dead-letter queue refused it: publish
+      // its dead letter again rather than run the handler (and its side effects) once more.
       releaseBreakerPermission();
       handlerFinished();
-      publishDeadLetter(refused.letter(), refused.failure(), engine.clock().instant());
+      publishDeadLetter(letterFor(refused), refused, engine.clock().instant());
       return;
     }
     if (!delivery.problems().isEmpty()) {
@@ -274,7 +274,10 @@ final class Attempts<T> {
       return;
     }
     owner.retried.increment();
-    if (attempt < policy.inProcessAttempts() && !owner.isDraining()) {
+    // Once the transport was told the handler is done (a responder whose reply then failed to
+    // publish), it may have freed the handler's thread or slot: a retry goes through the broker,
+    // where it is a new delivery with a slot of its own.
+    if (attempt < policy.inProcessAttempts() && !owner.isDraining() && !handlerFinished) {
       notify(envelope, error, "retrying in " + delay.toMillis() + " ms");
       retryInProcess(delay);
     } else {
@@ -402,6 +405,11 @@ final class Attempts<T> {
             now,
             owner.destination(),
             owner.group());
+    publishDeadLetter(letterFor(failure), failure, now);
+  }
+
+  /** This delivery's message with {@code failure} in place of any earlier failure headers. */
+  private WireMessage letterFor(Failure failure) {
     Envelope.Builder b = wire.envelope().toBuilder();
     for (String name : wire.envelope().headers().keySet()) {
       if (name.startsWith(Failure.PREFIX) || name.equals(FIRST_FAILURE)) {
@@ -409,8 +417,7 @@ final class Attempts<T> {
       }
     }
     b.headers(failure.toHeaders());
-    WireMessage letter = wire.withEnvelope(b.build());
-    publishDeadLetter(letter, failure, now);
+    return wire.withEnvelope(b.build());
   }
 
   private void publishDeadLetter(WireMessage letter, Failure failure, Instant firstTry) {
@@ -446,7 +453,7 @@ final class Attempts<T> {
                 // Remembered as a give-back: the dead-letter queue's outage is not the message's
                 // fault, so these deliveries must not count against its delivery limit. The
                 // letter is remembered too, so the next delivery only publishes it again.
-                owner.rememberRefusedDeadLetter(wire.envelope().id(), letter, failure);
+                owner.rememberRefusedDeadLetter(wire, failure, engine.clock().instant());
                 settle(owner.giveBack(delivery));
                 return;
               }

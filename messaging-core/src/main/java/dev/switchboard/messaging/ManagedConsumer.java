@@ -7,6 +7,11 @@ import dev.switchboard.messaging.spi.Destination;
 import dev.switchboard.messaging.spi.TransportConsumer;
 import dev.switchboard.messaging.spi.WireMessage;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,15 +58,46 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
   private final ConcurrentHashMap<String, Integer> givenBack = new ConcurrentHashMap<>();
 
   /**
-   * Dead letters given back because the dead-letter queue kept refusing them, by message id, so
-   * that the next delivery publishes the same dead letter again instead of running the handler
-   * again; bounded like {@link #givenBack}.
+   * Failures whose dead letter the dead-letter queue kept refusing, so that the same message coming
+   * back publishes its dead letter again instead of running the handler again. Keyed by message id,
+   * kept only for the exact message (see {@link RefusedDeadLetter#matches}), for at most {@link
+   * #REFUSED_MEMORY} and {@link #REFUSED_LIMIT} entries, least recently used first out.
    */
-  private final ConcurrentHashMap<String, RefusedDeadLetter> refusedDeadLetters =
-      new ConcurrentHashMap<>();
+  private final Map<String, RefusedDeadLetter> refusedDeadLetters =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, RefusedDeadLetter> eldest) {
+              return size() > REFUSED_LIMIT;
+            }
+          });
 
-  /** A dead letter the dead-letter queue refused for longer than the core waits. */
-  record RefusedDeadLetter(WireMessage letter, Failure failure) {}
+  private static final int REFUSED_LIMIT = 10_000;
+  private static final Duration REFUSED_MEMORY = Duration.ofMinutes(30);
+
+  /**
+   * A failure whose dead letter was refused, and what identifies the message it belongs to: the
+   * attempt, a hash of the headers and one of the bytes. A redriven, re-sent or retried copy with
+   * the same id differs in one of them and runs its handler as usual.
+   */
+  record RefusedDeadLetter(
+      Failure failure, int attempt, int headersHash, int bodyHash, Instant remembered) {
+    static RefusedDeadLetter of(WireMessage m, Failure failure, Instant now) {
+      return new RefusedDeadLetter(
+          failure,
+          m.envelope().attempt(),
+          m.envelope().headers().hashCode(),
+          Arrays.hashCode(m.body()),
+          now);
+    }
+
+    boolean matches(WireMessage m, Instant now) {
+      return attempt == m.envelope().attempt()
+          && headersHash == m.envelope().headers().hashCode()
+          && bodyHash == Arrays.hashCode(m.body())
+          && now.isBefore(remembered.plus(REFUSED_MEMORY));
+    }
+  }
 
   private volatile Runnable onClose = () -> {};
   final LongAdder handled = new LongAdder();
@@ -225,18 +261,29 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
     return givenBack.getOrDefault(id, 0);
   }
 
-  /** Remembers a dead letter given back after its publish kept failing; see refusedDeadLetter. */
-  void rememberRefusedDeadLetter(String id, WireMessage letter, Failure failure) {
-    if (refusedDeadLetters.size() > 10_000) {
-      // Bounded: a forgotten one only runs its handler once more when it comes back.
-      refusedDeadLetters.clear();
-    }
-    refusedDeadLetters.put(id, new RefusedDeadLetter(letter, failure));
+  /** Remembers the failure of a message whose dead letter kept being refused; see above. */
+  void rememberRefusedDeadLetter(WireMessage message, Failure failure, Instant now) {
+    refusedDeadLetters.put(message.envelope().id(), RefusedDeadLetter.of(message, failure, now));
   }
 
-  /** The dead letter this consumer could not publish for the message, if it remembers one. */
-  @Nullable RefusedDeadLetter refusedDeadLetter(String id) {
-    return refusedDeadLetters.isEmpty() ? null : refusedDeadLetters.get(id);
+  /**
+   * The failure this consumer could not dead-letter for exactly this message, if it remembers one;
+   * a different message with the same id makes it forget.
+   */
+  @Nullable Failure refusedDeadLetter(WireMessage message, Instant now) {
+    if (refusedDeadLetters.isEmpty()) {
+      return null;
+    }
+    String id = message.envelope().id();
+    RefusedDeadLetter refused = refusedDeadLetters.get(id);
+    if (refused == null) {
+      return null;
+    }
+    if (!refused.matches(message, now)) {
+      refusedDeadLetters.remove(id);
+      return null;
+    }
+    return refused.failure();
   }
 
   /** The message was settled for good; stop remembering its give-backs. */

@@ -11,6 +11,7 @@ import dev.switchboard.messaging.spi.WireMessage;
 import dev.switchboard.messaging.time.VirtualTime;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,8 @@ class HandlerFinishedTest {
 
   private final VirtualTime time = VirtualTime.create();
   private final List<String> events = new CopyOnWriteArrayList<>();
+  private final AtomicInteger refusedReplies = new AtomicInteger();
+  private final CompletableFuture<Void> unconfirmedReply = new CompletableFuture<>();
   private final Messaging messaging =
       Messaging.builder()
           .transport(
@@ -33,6 +36,14 @@ class HandlerFinishedTest {
                 @Override
                 protected Delivery wrap(Delivery delivery) {
                   return recording(delivery);
+                }
+
+                @Override
+                public CompletableFuture<Void> reply(String address, WireMessage message) {
+                  if (refusedReplies.getAndDecrement() > 0) {
+                    return unconfirmedReply; // the test fails it once the handler is done
+                  }
+                  return super.reply(address, message);
                 }
               })
           .scheduler(time)
@@ -99,6 +110,41 @@ class HandlerFinishedTest {
     assertThat(events).containsExactly("handled", "finished", "dead-letter");
   }
 
+  @Test
+  void aReplyThatFailsToPublishAfterTheHandlerFinished_isRetriedThroughTheBroker_notInProcess() {
+    refusedReplies.set(1);
+    messaging.respond(
+        "quotes",
+        Job.class,
+        (job, ctx) -> {
+          events.add("handled attempt " + ctx.attempt());
+          return job;
+        },
+        ConsumerOptions.builder()
+            .retry(
+                RetryPolicy.builder()
+                    .maxAttempts(3)
+                    .inProcessAttempts(3)
+                    .initialDelay(Duration.ofSeconds(1))
+                    .jitter(Jitter.NONE)
+                    .build())
+            .build());
+
+    CompletableFuture<Job> reply =
+        messaging.request("quotes", new Job(1), Job.class, Duration.ofMinutes(1));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("finished"));
+    unconfirmedReply.completeExceptionally(new TransportException("the broker nacked the reply"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.contains("redeliver"));
+    // The transport may have freed the handler's slot at "finished": no second call in process.
+    assertThat(events).containsExactly("handled attempt 1", "finished", "redeliver");
+    time.advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(5)).until(reply::isDone);
+    assertThat(reply.join()).isEqualTo(new Job(1));
+    assertThat(events).contains("handled attempt 2");
+  }
+
   private Delivery recording(Delivery delivery) {
     return new ForwardingDelivery(delivery) {
       @Override
@@ -111,6 +157,12 @@ class HandlerFinishedTest {
       public CompletionStage<Void> ack() {
         events.add("ack");
         return super.ack();
+      }
+
+      @Override
+      public CompletionStage<Void> redeliver(WireMessage next, Duration delay) {
+        events.add("redeliver");
+        return super.redeliver(next, delay);
       }
 
       @Override

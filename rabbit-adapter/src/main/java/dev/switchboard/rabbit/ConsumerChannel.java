@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * cancels it but keeps the channel, so deliveries already handed out can still be settled.
  *
  * <p>Threads: deliveries arrive on a dispatch thread, which stays in {@link #dispatch} until the
- * delivery is settled, its handler has succeeded, or the channel is lost. Settling, subscribing and
- * cancelling come from any thread and are serialized by {@link #lock}; the shutdown listener runs
- * on the I/O thread and only completes futures and schedules work, it never takes the lock.
+ * delivery is settled, its handler will not run again, or the channel is lost. Settling,
+ * subscribing and cancelling come from any thread and are serialized by {@link #lock}; the shutdown
+ * listener runs on the I/O thread and only completes futures and schedules work, it never takes the
+ * lock.
  */
 final class ConsumerChannel {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerChannel.class);
@@ -247,7 +248,8 @@ final class ConsumerChannel {
     try {
       // Holding the dispatch thread is what bounds this channel to one delivery in the handler,
       // and what keeps a failed message's in-process retries ahead of the messages behind it.
-      // Once the handler has succeeded only the settlement is left (a responder's reply waiting
+      // Once the handler will not run again only the settlement is left (a responder's reply
+      // waiting
       // for its confirmation, then the ack), so the next delivery may start; the channel's
       // prefetch still bounds the deliveries that are not settled.
       CompletableFuture.anyOf(settled, delivery.whenHandlerFinished(), s.live.lost).get();

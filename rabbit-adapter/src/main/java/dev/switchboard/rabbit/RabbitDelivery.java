@@ -73,7 +73,7 @@ final class RabbitDelivery implements Delivery {
     handlerFinished.complete(null);
   }
 
-  /** Completes when the core reports that the handler has returned without failing. */
+  /** Completes when the core reports that the handler will not run again for this delivery. */
   CompletableFuture<Void> whenHandlerFinished() {
     return handlerFinished;
   }

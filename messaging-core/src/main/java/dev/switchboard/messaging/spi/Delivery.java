@@ -35,15 +35,15 @@ public interface Delivery {
   }
 
   /**
-   * The handler will not run again for this delivery: it succeeded, or its message is on its way to
-   * the dead-letter queue or to a retry through the broker. What is left is to publish the outcome
-   * (a responder's reply, a dead letter, a retry copy) and to settle. A transport that holds a
-   * consumer thread, a concurrency slot or the order of a key until the delivery is settled may
-   * free it here, so that a responder can have several replies waiting for their confirmation and a
-   * dead letter the broker refuses for a while does not hold a handler thread. Never called while
-   * an in-process retry is pending. If publishing a responder's reply fails, the core may still
-   * retry that handler in process, outside whatever was freed. Called at most once per delivery,
-   * from any thread; transports that need no such signal ignore it.
+   * The handler will not run again for this delivery in this process: it succeeded, or its message
+   * is on its way to the dead-letter queue or to a retry through the broker. What is left is to
+   * publish the outcome (a responder's reply, a dead letter, a retry copy) and to settle. A
+   * transport that holds a consumer thread, a concurrency slot or the order of a key until the
+   * delivery is settled may free it here, so that a responder can have several replies waiting for
+   * their confirmation and a dead letter the broker refuses for a while does not hold a handler
+   * thread. Never called while an in-process retry is pending; after it, a failure (a reply that
+   * could not be published) is retried through the broker, as a new delivery. Called at most once
+   * per delivery, from any thread; transports that need no such signal ignore it.
    */
   default void handlerFinished() {}
 
