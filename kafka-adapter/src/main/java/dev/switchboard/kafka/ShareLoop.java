@@ -21,11 +21,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.ShareConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +53,16 @@ import org.slf4j.LoggerFactory;
  * A record the handler never saw (withdrawn on drain, or fetched while stopping) is given back like
  * a release, so that the consumer still acknowledges it before the next poll.
  *
- * <p>Failures: a retriable error is tried again; any other failure of the consumer stops the loop
- * ({@link #failed()}).
+ * <p>Failures: a rejected login, missing rights, or a broker without share groups stop the loop
+ * ({@link #failed()}). Any other failure of the consumer (a state it refuses to go on from) makes
+ * the loop replace it: the records it held go back to the broker and are delivered again; see
+ * {@link ShareFailures}.
  */
 final class ShareLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ShareLoop.class);
+
+  /** How long the loop waits after replacing a failed consumer, so a failure cannot spin. */
+  private static final Duration REPLACEMENT_BACKOFF = Duration.ofSeconds(1);
 
   /** One settlement waiting for the poll thread. */
   record Request(ShareDelivery delivery, AcknowledgeType type, CompletableFuture<Void> result) {}
@@ -80,6 +84,7 @@ final class ShareLoop {
   private final List<Request> carried = new ArrayList<>();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Thread thread;
+  private final ShareFailures failures;
   private ShareConsumer<byte[], byte[]> consumer;
   private volatile boolean paused;
   private volatile boolean stopped;
@@ -112,6 +117,7 @@ final class ShareLoop {
     this.handler = handler;
     this.routes = routes;
     this.limits = limits;
+    this.failures = new ShareFailures(label);
     this.consumer = newConsumer();
     this.thread = Threads.factory("sb-kafka-" + group + "-share-poll").newThread(this::run);
   }
@@ -251,17 +257,20 @@ final class ShareLoop {
     } catch (InterruptException e) {
       closing = true;
       return true;
-    } catch (RetriableException e) {
-      LOG.warn("Kafka share poll of {} failed and is retried: {}", label, e.toString(), e);
-      return true;
-    } catch (KafkaException | IllegalStateException e) {
-      failed = true;
-      LOG.error(
-          "Kafka share consumer of {} failed and stops; check the broker (share groups must be"
-              + " enabled) and the group's ACLs, then restart the consumer",
-          label,
-          e);
-      return false;
+    } catch (RuntimeException e) {
+      switch (failures.onFailure(e, System.nanoTime(), entries.size())) {
+        case RETRY -> {
+          return true;
+        }
+        case REPLACE -> {
+          replaceConsumer();
+          return true;
+        }
+        default -> {
+          failed = true;
+          return false;
+        }
+      }
     }
   }
 
@@ -483,19 +492,41 @@ final class ShareLoop {
         });
   }
 
-  private void lose(ShareDelivery d, String why) {
+  /** Marks a delivery lost and fails its waiting settlement; logs {@code why} unless null. */
+  private void lose(ShareDelivery d, @Nullable String why) {
     d.lost = true;
-    LOG.warn(
-        "{} lost the lock on {}-{}@{} because {}; the broker will deliver it again",
-        label,
-        d.current.topic(),
-        d.current.partition(),
-        d.current.offset(),
-        why);
+    if (why != null) {
+      LOG.warn(
+          "{} lost the lock on {}-{}@{} because {}; the broker will deliver it again",
+          label,
+          d.current.topic(),
+          d.current.partition(),
+          d.current.offset(),
+          why);
+    }
     if (d.held != null) {
       d.held.result().completeExceptionally(lostFailure(d));
       d.held = null;
     }
+  }
+
+  /**
+   * Replaces the consumer after a failure it cannot go on from. Closing it hands every record it
+   * held back to the broker, so each held delivery is lost and its settlement fails.
+   */
+  private void replaceConsumer() {
+    withdraw().forEach(ShareDelivery::withdrawn);
+    entries.values().forEach(d -> lose(d, null));
+    entries.clear();
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("The failed Kafka share consumer of {} did not close cleanly", label, e);
+    }
+    consumer = newConsumer();
+    subscribed = false;
+    lastPollNanos = System.nanoTime();
+    awaitRequest(REPLACEMENT_BACKOFF.toNanos());
   }
 
   private void awaitRequest(long nanos) {
