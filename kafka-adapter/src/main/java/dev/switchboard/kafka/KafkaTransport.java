@@ -77,10 +77,11 @@ import org.slf4j.LoggerFactory;
  *       consumers). The broker counts deliveries ({@link Capability#BROKER_DELIVERY_COUNT}) and
  *       archives a record after {@code share.delivery.count.limit} deliveries; a release that would
  *       reach that limit goes through the redrive topic instead. Long handlers keep their
- *       acquisition lock by renewal. A queue consumer fetches its next batch (up to {@code
- *       prefetch} records) once the current batch is settled, so one slow job can leave other
- *       workers idle; renewing while paused or stopping may acquire a few new records, which are
- *       released at once and so count one delivery each.
+ *       acquisition lock by renewal, committed without fetching. A queue consumer fetches its next
+ *       batch (up to {@code prefetch} records) once the current batch is settled, so one slow job
+ *       can leave other workers idle. A record fetched but not started when the consumer pauses or
+ *       stops is given back at once, counting one delivery. A share consumer that fails in a way
+ *       retrying cannot cure is replaced, and the records it held are delivered again.
  *   <li>Stages returned by {@link #send} and by settling complete on one transport thread; work
  *       chained onto them must not block.
  *   <li>Redelivery delays are fixed levels: the smallest level not shorter than the requested

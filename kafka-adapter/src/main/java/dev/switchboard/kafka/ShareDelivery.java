@@ -24,9 +24,14 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
 
   /** Where the record stands with the share consumer. */
   enum State {
-    /** In the consumer's current batch: it can be acknowledged. */
+    /**
+     * In the consumer's current batch, {@code unacknowledged} copies of it: it can be acknowledged,
+     * and must be before the next poll.
+     */
     HELD,
-    /** A renewal was sent; the record cannot be acknowledged until a poll returns it again. */
+    /** The broker confirmed a renewal of its lock; the next poll returns the record. */
+    RENEWED,
+    /** A renewal was sent and its outcome is not known yet. */
     RENEWING
   }
 
@@ -43,6 +48,13 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
   ConsumerRecord<byte[], byte[]> current;
   long acquiredNanos;
   long renewSentNanos;
+
+  /**
+   * How many copies of this record the consumer has in flight and not yet acknowledged: usually
+   * one, more when a poll returned the same offset from several fetched batches.
+   */
+  int unacknowledged = 1;
+
   ShareLoop.@Nullable Request held;
   boolean lost;
 
@@ -153,6 +165,48 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
     CompletableFuture<Void> f = loop.acknowledge(this, AcknowledgeType.RELEASE);
     finish();
     return handOff(f);
+  }
+
+  /**
+   * Gives back a record the handler never saw (withdrawn, or fetched while the consumer was
+   * stopping), the way {@link #release()} does, so that a record on its last delivery is redriven
+   * rather than archived. If that redrive cannot be published the record is released after all: the
+   * consumer must acknowledge it before its next poll. Called on the poll thread after {@link
+   * #withdrawn()}.
+   */
+  void giveBack() {
+    boolean redrive = brokerDeliveryCount() >= loop.deliveryCountLimit();
+    CompletionStage<Void> given;
+    try {
+      given = release();
+    } catch (RuntimeException e) {
+      given = CompletableFuture.failedStage(e);
+    }
+    given.whenComplete(
+        (v, e) -> {
+          if (e == null) {
+            return;
+          }
+          if (redrive && !loop.isClosed()) {
+            LOG.warn(
+                "{}: {}-{}@{} could not be passed on through the redrive topic and is released; the"
+                    + " broker archives it, since this was its last delivery",
+                loop.label(),
+                first.topic(),
+                first.partition(),
+                first.offset(),
+                e);
+            loop.acknowledge(this, AcknowledgeType.RELEASE);
+          } else {
+            LOG.debug(
+                "{}: giving back {}-{}@{} failed; the broker delivers it again",
+                loop.label(),
+                first.topic(),
+                first.partition(),
+                first.offset(),
+                e);
+          }
+        });
   }
 
   @Override

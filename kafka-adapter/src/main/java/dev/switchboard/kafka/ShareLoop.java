@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,37 +20,49 @@ import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
-import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.TopicIdPartition;
-import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The poll loop of one share group member, for a work queue.
  *
- * <p>Owns: one {@link KafkaShareConsumer} in explicit acknowledgement mode with {@code
- * record_limit} acquisition, touched only by its poll thread, and the records it has acquired and
- * not yet settled.
+ * <p>Owns: one {@link ShareConsumer} in explicit acknowledgement mode with {@code record_limit}
+ * acquisition, touched only by its poll thread, and the records it has acquired and not yet settled
+ * ({@code entries}, one {@link ShareDelivery} per offset).
  *
  * <p>Threads: workers call the handler and put acknowledgements on a queue; the poll thread applies
  * them ({@code acknowledge}), confirms them with {@code commitSync}, and completes each settling
  * stage from the per-partition result.
  *
- * <p>Why it is shaped this way: in explicit mode every record of the last poll must be acknowledged
- * before the next poll, yet handlers run for as long as they need. So the loop polls only when it
- * has room (at most half of {@code prefetch} unsettled), when a record's acquisition lock is half
- * spent, or before {@code max.poll.interval.ms} would pass; before each poll it renews ({@link
- * AcknowledgeType#RENEW}) every record still in the handler. A renewed record is returned by a
- * later poll; until then it cannot be acknowledged, so a settlement arriving meanwhile is held and
- * applied when the record is back. A renewal the broker refuses, or one that does not come back
- * within the lock duration, means the lock is lost: the broker delivers the record again and its
- * settlement fails. When idle with records in the handler, polls back off to once a second to avoid
- * renewing without need.
+ * <p>Invariant: the loop never polls while the consumer has a record in flight that is not
+ * acknowledged (a {@link ShareDelivery.State#HELD} entry), because in explicit mode such a poll
+ * throws and would end the consumer. Handlers run for as long as they need, so a record still in
+ * the handler when its acquisition lock is half spent is renewed ({@link AcknowledgeType#RENEW})
+ * and the renewal is committed at once, not sent with a poll: a poll that carries renewals also
+ * fetches, and batches fetched while records are held wait in the consumer's buffer until their
+ * locks lapse, after which the broker hands the same offsets out again and one poll returns two
+ * copies of a record (see {@link ShareAcks}). A confirmed renewal is collected by the next poll,
+ * which returns only renewed records. A settlement arriving meanwhile is held and applied when the
+ * record is back. A renewal the broker refuses, or whose outcome is not known within the lock
+ * duration, means the lock is lost: the broker delivers the record again and its settlement fails.
+ * A record the handler never saw (withdrawn on drain, or fetched while stopping) is given back like
+ * a release, so that the consumer still acknowledges it before the next poll.
+ *
+ * <p>Failures: a rejected login, missing rights, or a broker without share groups stop the loop
+ * ({@link #failed()}). Any other failure of the consumer (a state it refuses to go on from) makes
+ * the loop replace it: the records it held go back to the broker and are delivered again; see
+ * {@link ShareFailures}.
  */
 final class ShareLoop {
   private static final Logger LOG = LoggerFactory.getLogger(ShareLoop.class);
+
+  /** How long the loop waits after replacing a failed consumer, so a failure cannot spin. */
+  private static final Duration REPLACEMENT_BACKOFF = Duration.ofSeconds(1);
 
   /** One settlement waiting for the poll thread. */
   record Request(ShareDelivery delivery, AcknowledgeType type, CompletableFuture<Void> result) {}
@@ -58,7 +71,8 @@ final class ShareLoop {
 
   private final String label;
   private final KafkaSettings settings;
-  private final KafkaShareConsumer<byte[], byte[]> consumer;
+  private final String group;
+  private final int prefetch;
   private final String topic;
   private final Dispatcher dispatcher;
   private final Executor completions;
@@ -70,6 +84,8 @@ final class ShareLoop {
   private final List<Request> carried = new ArrayList<>();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Thread thread;
+  private final ShareFailures failures;
+  private ShareConsumer<byte[], byte[]> consumer;
   private volatile boolean paused;
   private volatile boolean stopped;
   private volatile boolean closing;
@@ -93,15 +109,24 @@ final class ShareLoop {
       int prefetch) {
     this.label = label;
     this.settings = settings;
+    this.group = group;
+    this.prefetch = prefetch;
     this.topic = topic;
     this.dispatcher = dispatcher;
     this.completions = completions;
     this.handler = handler;
     this.routes = routes;
     this.limits = limits;
-    this.consumer = new KafkaShareConsumer<>(settings.shareConsumerConfig(group, prefetch));
-    this.consumer.setAcknowledgementCommitCallback(this::onAcknowledged);
+    this.failures = new ShareFailures(label);
+    this.consumer = newConsumer();
     this.thread = Threads.factory("sb-kafka-" + group + "-share-poll").newThread(this::run);
+  }
+
+  private ShareConsumer<byte[], byte[]> newConsumer() {
+    KafkaShareConsumer<byte[], byte[]> c =
+        new KafkaShareConsumer<>(settings.shareConsumerConfig(group, prefetch));
+    c.setAcknowledgementCommitCallback(this::onAcknowledged);
+    return c;
   }
 
   void start() {
@@ -210,69 +235,89 @@ final class ShareLoop {
   private boolean iterate() {
     try {
       applyRequests();
-      long now = System.nanoTime();
-      if (closing || stopped || paused) {
-        if (closing || stopped) {
-          withdrawUnstarted();
-        }
-        if (subscribed && mustPollToKeepLocks(now)) {
-          pollOnce(false);
-        } else {
-          if (paused && !closing && !stopped && entries.isEmpty() && subscribed) {
-            consumer.unsubscribe();
-            subscribed = false;
-          }
-          awaitRequest(waitNanos(now));
-        }
-        return true;
+      resolveRenewals();
+      boolean fetching = !(closing || stopped || paused);
+      if (closing || stopped) {
+        withdrawUnstarted();
       }
-      if (!subscribed) {
+      if (fetching && !subscribed) {
         consumer.subscribe(List.of(topic));
         subscribed = true;
+      } else if (paused && !closing && !stopped && entries.isEmpty() && subscribed) {
+        consumer.unsubscribe();
+        subscribed = false;
       }
-      if (entries.isEmpty() || mustPollToKeepLocks(now)) {
-        pollOnce(true);
+      long now = System.nanoTime();
+      if (renewalDue(now)) {
+        renewHeld();
+      }
+      if (mayPoll(fetching, System.nanoTime())) {
+        pollOnce(fetching);
       } else {
-        awaitRequest(waitNanos(now));
+        awaitRequest(waitNanos(System.nanoTime()));
       }
       return true;
     } catch (WakeupException e) {
       return true;
-    } catch (RetriableException e) {
-      LOG.warn("Kafka share poll of {} failed and is retried: {}", label, e.toString(), e);
+    } catch (InterruptException e) {
+      closing = true;
       return true;
-    } catch (KafkaException | IllegalStateException e) {
-      failed = true;
-      LOG.error(
-          "Kafka share consumer of {} failed and stops; check the broker (share groups must be"
-              + " enabled) and the group's ACLs, then restart the consumer",
-          label,
-          e);
-      return false;
+    } catch (RuntimeException e) {
+      switch (failures.onFailure(e, System.nanoTime(), entries.size())) {
+        case RETRY -> {
+          return true;
+        }
+        case REPLACE -> {
+          replaceConsumer();
+          return true;
+        }
+        default -> {
+          failed = true;
+          return false;
+        }
+      }
     }
   }
 
-  /**
-   * Whether a poll is due although records are still in the handler: a lock is half spent, a
-   * renewed record has not come back yet, or {@code max.poll.interval.ms} is half gone.
-   */
-  private boolean mustPollToKeepLocks(long now) {
-    if (entries.isEmpty()) {
-      return false;
-    }
-    if (now - lastPollNanos >= TimeUnit.MILLISECONDS.toNanos(settings.maxPollIntervalMs()) / 2) {
-      return true;
-    }
+  /** Whether some record in the handler needs its lock renewed, or a poll is due anyway. */
+  private boolean renewalDue(long now) {
+    return any(ShareDelivery.State.HELD) && (pollIntervalHalfGone(now) || untilRenewal(now) <= 0);
+  }
+
+  private boolean any(ShareDelivery.State state) {
     for (ShareDelivery d : entries.values()) {
-      if (d.state == ShareDelivery.State.RENEWING) {
+      if (d.state == state) {
         return true;
       }
     }
-    return untilRenewal(now) <= 0;
+    return false;
+  }
+
+  private boolean pollIntervalHalfGone(long now) {
+    return now - lastPollNanos >= TimeUnit.MILLISECONDS.toNanos(settings.maxPollIntervalMs()) / 2;
+  }
+
+  /**
+   * Whether to poll now: never with a record in flight unacknowledged; then to collect renewed
+   * records, to fetch when running with nothing in hand, or, with records in hand, because {@code
+   * max.poll.interval.ms} is half gone.
+   */
+  private boolean mayPoll(boolean fetching, long now) {
+    if (!subscribed || any(ShareDelivery.State.HELD)) {
+      return false;
+    }
+    return any(ShareDelivery.State.RENEWED)
+        || (fetching && entries.isEmpty())
+        || (!entries.isEmpty() && pollIntervalHalfGone(now));
   }
 
   private long waitNanos(long now) {
-    return Math.max(1_000_000, Math.min(settings.pollTimeout().toNanos(), untilRenewal(now)));
+    long wait = Math.min(settings.pollTimeout().toNanos(), untilRenewal(now));
+    if (any(ShareDelivery.State.RENEWING)) {
+      // Look again soon: the outcome arrives with the consumer's next call.
+      wait = Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100));
+    }
+    return Math.max(1_000_000, wait);
   }
 
   /** Nanoseconds until the earliest held record is half-way through its lock. */
@@ -293,141 +338,158 @@ final class ShareLoop {
   }
 
   /**
-   * Renews every record still in the handler (the consumer refuses to poll while a record of the
-   * last poll is unacknowledged), then polls. A renewed record that comes back is the same delivery
-   * again. New records are handed out, or, when {@code handOut} is false because the consumer is
-   * stopping or paused, released at once.
+   * Renews the lock of every record still in the handler and commits the renewals at once. A
+   * confirmed record comes back with the next poll; a refused one is lost; one whose commit failed
+   * waits for the outcome in {@link ShareDelivery.State#RENEWING}.
    */
-  private void pollOnce(boolean handOut) {
-    long now = System.nanoTime();
+  private void renewHeld() {
+    Map<ShareDelivery, AcknowledgeType> acks = new LinkedHashMap<>();
     for (ShareDelivery d : entries.values()) {
       if (d.state == ShareDelivery.State.HELD) {
-        consumer.acknowledge(d.current, AcknowledgeType.RENEW);
-        d.state = ShareDelivery.State.RENEWING;
-        d.renewSentNanos = now;
+        acks.put(d, AcknowledgeType.RENEW);
       }
     }
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
-    lastPollNanos = System.nanoTime();
-    boolean released = false;
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      RecordId id = new RecordId(r.topic(), r.partition(), r.offset());
-      ShareDelivery d = entries.get(id);
-      if (d != null) {
-        d.current = r;
-        d.state = ShareDelivery.State.HELD;
-        d.acquiredNanos = lastPollNanos;
-        if (d.held != null) {
-          carried.add(d.held);
-          d.held = null;
-        }
-      } else if (handOut) {
-        d = new ShareDelivery(this, r, lastPollNanos);
-        entries.put(id, d);
-        dispatcher.submit(d);
-      } else {
-        consumer.acknowledge(r, AcknowledgeType.RELEASE);
-        released = true;
-      }
-    }
-    if (released) {
-      consumer.commitAsync();
-    }
-    expireRenewals(lastPollNanos);
+    long sent = System.nanoTime();
+    Map<ShareDelivery, ShareAcks.Outcome> outcomes =
+        ShareAcks.send(consumer, acks, settings.operationTimeout());
+    outcomes.forEach(
+        (d, outcome) -> {
+          d.renewSentNanos = sent;
+          if (outcome.confirmed()) {
+            d.state = ShareDelivery.State.RENEWED;
+          } else if (outcome.refusal() != null) {
+            entries.remove(idOf(d.current));
+            lose(d, "the broker refused its lock renewal: " + outcome.refusal());
+          } else {
+            d.state = ShareDelivery.State.RENEWING;
+          }
+        });
   }
 
-  /** A renewal that has not come back within the lock duration has lost the lock. */
-  private void expireRenewals(long now) {
+  /**
+   * Lets the consumer deliver pending acknowledgement outcomes (a commit with nothing to send only
+   * does that), and gives up on renewed records not back within the lock duration.
+   */
+  private void resolveRenewals() {
+    if (any(ShareDelivery.State.RENEWING)) {
+      consumer.commitSync(Duration.ZERO);
+    }
+    long now = System.nanoTime();
     long lock = TimeUnit.MILLISECONDS.toNanos(lockMs());
     for (Iterator<ShareDelivery> it = entries.values().iterator(); it.hasNext(); ) {
       ShareDelivery d = it.next();
-      if (d.state == ShareDelivery.State.RENEWING && now - d.renewSentNanos > lock) {
+      if (d.state != ShareDelivery.State.HELD && now - d.renewSentNanos > lock) {
         it.remove();
-        lose(d, "its lock renewal did not complete within " + lockMs() + " ms");
+        lose(d, "it was not back from its lock renewal within " + lockMs() + " ms");
       }
     }
+  }
+
+  /**
+   * Polls; called only when no record is in flight unacknowledged. A returned record that is
+   * already an entry is a renewed one coming back. New records are handed out, or, when {@code
+   * handOut} is false because the consumer is stopping or paused, given back at once. An offset
+   * returned more than once becomes one delivery with that many copies to acknowledge.
+   */
+  private void pollOnce(boolean handOut) {
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
+    lastPollNanos = System.nanoTime();
+    Map<RecordId, List<ConsumerRecord<byte[], byte[]>>> byId = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      byId.computeIfAbsent(idOf(r), k -> new ArrayList<>(1)).add(r);
+    }
+    byId.forEach(
+        (id, copies) -> {
+          ConsumerRecord<byte[], byte[]> newest = ShareAcks.newest(copies);
+          if (copies.size() > 1) {
+            LOG.debug("{}: the consumer returned {} copies of {}", label, copies.size(), id);
+          }
+          ShareDelivery d = entries.get(id);
+          if (d != null) {
+            d.current = newest;
+            d.state = ShareDelivery.State.HELD;
+            d.unacknowledged = copies.size();
+            d.acquiredNanos = lastPollNanos;
+            if (d.held != null) {
+              carried.add(d.held);
+              d.held = null;
+            }
+            return;
+          }
+          d = new ShareDelivery(this, newest, lastPollNanos);
+          d.unacknowledged = copies.size();
+          entries.put(id, d);
+          if (handOut) {
+            dispatcher.submit(d);
+          } else {
+            d.withdrawn();
+            d.giveBack();
+          }
+        });
   }
 
   private void applyRequests() {
     List<Request> batch = new ArrayList<>(carried);
     carried.clear();
     requests.drainTo(batch);
-    List<Request> sent = new ArrayList<>();
+    Map<ShareDelivery, AcknowledgeType> acks = new LinkedHashMap<>();
+    Map<ShareDelivery, Request> sent = new HashMap<>();
     for (Request r : batch) {
       ShareDelivery d = r.delivery();
       if (d.lost) {
         r.result().completeExceptionally(lostFailure(d));
-      } else if (d.state == ShareDelivery.State.RENEWING) {
+      } else if (d.state != ShareDelivery.State.HELD) {
         LOG.debug(
             "{}: {} waits for its lock renewal before the {}", label, idOf(d.current), r.type());
         d.held = r;
+      } else if (sent.putIfAbsent(d, r) == null) {
+        acks.put(d, r.type());
       } else {
-        try {
-          consumer.acknowledge(d.current, r.type());
-          sent.add(r);
-        } catch (IllegalStateException e) {
-          entries.remove(idOf(d.current));
-          d.lost = true;
-          r.result().completeExceptionally(lostFailure(d));
-        }
-      }
-    }
-    if (!sent.isEmpty()) {
-      confirm(sent);
-    }
-  }
-
-  private void confirm(List<Request> sent) {
-    Map<TopicIdPartition, Optional<KafkaException>> results;
-    try {
-      results = consumer.commitSync(settings.operationTimeout());
-    } catch (KafkaException e) {
-      LOG.warn("Acknowledgements of {} were not confirmed; they will be delivered again", label, e);
-      for (Request r : sent) {
-        entries.remove(idOf(r.delivery().current));
-        r.result().completeExceptionally(new TransportException("acknowledgement failed", e));
-      }
-      return;
-    }
-    for (Request r : sent) {
-      ConsumerRecord<byte[], byte[]> rec = r.delivery().current;
-      entries.remove(idOf(rec));
-      Optional<KafkaException> outcome = Optional.empty();
-      for (Map.Entry<TopicIdPartition, Optional<KafkaException>> e : results.entrySet()) {
-        if (e.getKey().partition() == rec.partition() && rec.topic().equals(e.getKey().topic())) {
-          outcome = e.getValue();
-        }
-      }
-      if (outcome.isPresent()) {
         r.result()
-            .completeExceptionally(
-                new TransportException(
-                    "the broker refused the "
-                        + r.type()
-                        + " of "
-                        + rec.topic()
-                        + "-"
-                        + rec.partition()
-                        + "@"
-                        + rec.offset()
-                        + "; it will be delivered again",
-                    outcome.get()));
-      } else {
-        r.result().complete(null);
+            .completeExceptionally(new TransportException(idOf(d.current) + " settled twice"));
       }
     }
-  }
-
-  private void onAcknowledged(Map<TopicIdPartition, Set<Long>> offsets, Exception error) {
-    if (error == null) {
+    if (acks.isEmpty()) {
       return;
     }
+    Map<ShareDelivery, ShareAcks.Outcome> outcomes =
+        ShareAcks.send(consumer, acks, settings.operationTimeout());
+    outcomes.forEach(
+        (d, outcome) -> {
+          entries.remove(idOf(d.current));
+          Request r = sent.get(d);
+          if (outcome.confirmed()) {
+            r.result().complete(null);
+          } else if (outcome.unknown() != null) {
+            LOG.warn(
+                "The {} of {} by {} was not confirmed; it will be delivered again",
+                r.type(),
+                idOf(d.current),
+                label,
+                outcome.unknown());
+            r.result()
+                .completeExceptionally(
+                    new TransportException("acknowledgement failed", outcome.unknown()));
+          } else {
+            d.lost = true;
+            r.result().completeExceptionally(ShareAcks.refused(d, r.type(), outcome.refusal()));
+          }
+        });
+  }
+
+  /** Settles renewals whose commit failed, once the consumer knows their outcome. */
+  private void onAcknowledged(Map<TopicIdPartition, Set<Long>> offsets, Exception error) {
     offsets.forEach(
         (tip, set) -> {
           for (long offset : set) {
             RecordId id = new RecordId(tip.topic(), tip.partition(), offset);
             ShareDelivery d = entries.get(id);
-            if (d != null && d.state == ShareDelivery.State.RENEWING) {
+            if (d == null || d.state != ShareDelivery.State.RENEWING) {
+              continue;
+            }
+            if (error == null) {
+              d.state = ShareDelivery.State.RENEWED;
+            } else {
               entries.remove(id);
               lose(d, "the broker refused its lock renewal: " + error);
             }
@@ -435,19 +497,41 @@ final class ShareLoop {
         });
   }
 
-  private void lose(ShareDelivery d, String why) {
+  /** Marks a delivery lost and fails its waiting settlement; logs {@code why} unless null. */
+  private void lose(ShareDelivery d, @Nullable String why) {
     d.lost = true;
-    LOG.warn(
-        "{} lost the lock on {}-{}@{} because {}; the broker will deliver it again",
-        label,
-        d.current.topic(),
-        d.current.partition(),
-        d.current.offset(),
-        why);
+    if (why != null) {
+      LOG.warn(
+          "{} lost the lock on {}-{}@{} because {}; the broker will deliver it again",
+          label,
+          d.current.topic(),
+          d.current.partition(),
+          d.current.offset(),
+          why);
+    }
     if (d.held != null) {
       d.held.result().completeExceptionally(lostFailure(d));
       d.held = null;
     }
+  }
+
+  /**
+   * Replaces the consumer after a failure it cannot go on from. Closing it hands every record it
+   * held back to the broker, so each held delivery is lost and its settlement fails.
+   */
+  private void replaceConsumer() {
+    withdraw().forEach(ShareDelivery::withdrawn);
+    entries.values().forEach(d -> lose(d, null));
+    entries.clear();
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("The failed Kafka share consumer of {} did not close cleanly", label, e);
+    }
+    consumer = newConsumer();
+    subscribed = false;
+    lastPollNanos = System.nanoTime();
+    awaitRequest(REPLACEMENT_BACKOFF.toNanos());
   }
 
   private void awaitRequest(long nanos) {
@@ -462,13 +546,21 @@ final class ShareLoop {
     }
   }
 
+  /** Takes back records not yet handed to the handler and gives them back to the broker. */
   private void withdrawUnstarted() {
+    for (ShareDelivery d : withdraw()) {
+      d.withdrawn();
+      d.giveBack();
+    }
+  }
+
+  private List<ShareDelivery> withdraw() {
+    List<ShareDelivery> out = new ArrayList<>();
     for (Dispatcher.Task t :
         dispatcher.withdraw(t -> t instanceof ShareDelivery d && d.loop() == this)) {
-      ShareDelivery d = (ShareDelivery) t;
-      entries.remove(idOf(d.current));
-      d.withdrawn();
+      out.add((ShareDelivery) t);
     }
+    return out;
   }
 
   private void shutdown() {

@@ -17,7 +17,8 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * Makes one dead-letter topic refuse every record for a while, on the broker itself.
+ * Makes one dead-letter topic refuse every record for a while, on the broker itself. Used by the
+ * ledger test and by adapter tests of a dead-letter outage.
  *
  * <p>{@link #begin()} sets the topic's {@code max.message.bytes} to 1 byte, below any record batch
  * (a batch's header alone is 61 bytes), so the broker answers every produce request for the topic
@@ -27,14 +28,14 @@ import org.apache.kafka.common.config.TopicConfig;
  * the broker default applies again. Records already in the topic stay, and reading is not limited
  * by this setting. Both methods return once the broker reports the new value.
  */
-final class DeadLetterTopicOutage implements AutoCloseable {
+public final class DeadLetterTopicOutage implements AutoCloseable {
   private static final String REFUSING = "1";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final Admin admin;
   private final ConfigResource topic;
 
-  DeadLetterTopicOutage(String bootstrapServers, String topic) {
+  public DeadLetterTopicOutage(String bootstrapServers, String topic) {
     this.admin =
         Admin.create(
             Map.of(
@@ -46,7 +47,7 @@ final class DeadLetterTopicOutage implements AutoCloseable {
   }
 
   /** Lowers the topic's {@code max.message.bytes} below any record; returns once it is in force. */
-  void begin() {
+  public void begin() {
     alter(
         new AlterConfigOp(
             new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, REFUSING),
@@ -57,7 +58,7 @@ final class DeadLetterTopicOutage implements AutoCloseable {
   }
 
   /** Removes the topic's own {@code max.message.bytes}; returns once the default is in force. */
-  void end() {
+  public void end() {
     alter(
         new AlterConfigOp(
             new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""),
