@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -140,6 +142,16 @@ final class BrokerScenarios {
 
   private Side closedLoop(
       String label, int windowSize, @Nullable Destination cleanUp, SendOne send) {
+    return closedLoop(label, windowSize, cleanUp, null, send);
+  }
+
+  /** A closed loop that also reports the round trips {@code trips} recorded during each run. */
+  private Side closedLoop(
+      String label,
+      int windowSize,
+      @Nullable Destination cleanUp,
+      @Nullable RoundTrips trips,
+      SendOne send) {
     Window window = new Window(windowSize);
     return new Side() {
       @Override
@@ -149,13 +161,48 @@ final class BrokerScenarios {
 
       @Override
       public Map<String, Double> run(Budget budget) throws Exception {
+        if (trips != null) {
+          trips.reset();
+        }
         Map<String, Double> out = Loops.closed(window, budget, i -> send.send(i, window));
         if (cleanUp != null) {
           env.afterPublish(cleanUp);
         }
+        if (trips != null) {
+          out.putAll(trips.percentiles());
+        }
         return out;
       }
     };
+  }
+
+  /**
+   * Round trips of one request-reply side, from the call that sends a request to its reply, in an
+   * HdrHistogram recorder that the reply threads write to. At one request in flight the loop waits
+   * for each reply, so nothing is omitted; with more in flight a round trip includes its wait for a
+   * place in the window.
+   */
+  static final class RoundTrips {
+    private final Recorder recorder = new Recorder(Duration.ofSeconds(60).toNanos(), 3);
+
+    void reset() {
+      recorder.reset();
+    }
+
+    void record(long sentNanos) {
+      recorder.recordValue(
+          Math.min(Math.max(System.nanoTime() - sentNanos, 0), Duration.ofSeconds(60).toNanos()));
+    }
+
+    Map<String, Double> percentiles() {
+      Histogram h = recorder.getIntervalHistogram();
+      Map<String, Double> out = new java.util.LinkedHashMap<>();
+      boolean any = h.getTotalCount() > 0;
+      out.put("round trip p50 us", any ? h.getValueAtPercentile(50) / 1e3 : Double.NaN);
+      out.put("round trip p99 us", any ? h.getValueAtPercentile(99) / 1e3 : Double.NaN);
+      out.put("round trip p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
+      return out;
+    }
   }
 
   // ---- consume ----
@@ -308,34 +355,66 @@ final class BrokerScenarios {
             env.raw().respond(b1Queue.name(), env.prefetch(), body -> Json.write(Json.read(body)));
         AutoCloseable echo = env.raw().respond(b0Queue.name(), env.prefetch(), body -> body);
         RawClient.Requester requester = env.raw().requester()) {
+      RoundTrips toolkitTrips = new RoundTrips();
+      RoundTrips b1Trips = new RoundTrips();
+      RoundTrips b0Trips = new RoundTrips();
       Side toolkit =
           closedLoop(
               "switchboard",
               inFlight,
               null,
-              (i, w) -> complete(m.request(tk.name(), sample, Sample.class, REQUEST_TIMEOUT), w));
+              toolkitTrips,
+              (i, w) -> {
+                long sent = System.nanoTime();
+                complete(
+                    m.request(tk.name(), sample, Sample.class, REQUEST_TIMEOUT)
+                        .whenComplete((reply, error) -> toolkitTrips.record(sent)),
+                    w);
+              });
       Side b1 =
           closedLoop(
               "B1",
               inFlight,
               null,
-              (i, w) ->
-                  requester.request(
-                      b1Queue.name(),
-                      Json.write(sample),
-                      reply -> {
-                        if (Json.read(reply).seq() >= 0) {
-                          w.complete();
-                        }
-                      }));
+              b1Trips,
+              (i, w) -> {
+                long sent = System.nanoTime();
+                requester.request(
+                    b1Queue.name(),
+                    Json.write(sample),
+                    reply -> {
+                      b1Trips.record(sent);
+                      if (Json.read(reply).seq() >= 0) {
+                        w.complete();
+                      }
+                    });
+              });
       Side b0 =
           closedLoop(
               "B0",
               inFlight,
               null,
-              (i, w) -> requester.request(b0Queue.name(), bytes, reply -> w.complete()));
-      rows.addAll(comparison.run(name, toolkit, b1, b0, budget, profile.rounds()));
+              b0Trips,
+              (i, w) -> {
+                long sent = System.nanoTime();
+                requester.request(
+                    b0Queue.name(),
+                    bytes,
+                    reply -> {
+                      b0Trips.record(sent);
+                      w.complete();
+                    });
+              });
+      for (Row row : comparison.run(name, toolkit, b1, b0, budget, profile.rounds())) {
+        rows.add(row.metric().equals("round trip p50 us vs B1") ? withRoundTripGoal(row) : row);
+      }
     }
+  }
+
+  /** The goal for request-reply: a median round trip at most 0.1 ms longer than B1's. */
+  private static Row withRoundTripGoal(Row row) {
+    boolean met = row.switchboard() - row.baseline() <= 100.0;
+    return row.withGoal("p50 <= B1 + 0.1 ms: " + (met ? "met" : "MISSED"));
   }
 
   // ---- open-loop latency ----
