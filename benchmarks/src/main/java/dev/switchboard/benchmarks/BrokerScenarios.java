@@ -23,6 +23,12 @@ final class BrokerScenarios {
   /** The toolkit's subscriber group on every topic. */
   static final String TOOLKIT_GROUP = "bench";
 
+  /** Requests in flight in the request-reply scenarios. */
+  static final int[] IN_FLIGHT = {1, 16, 128};
+
+  /** Offered rates of the latency scenarios, in percent of the B1 pipe's capacity. */
+  static final int[] LOAD_PERCENT = {25, 50};
+
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final BrokerEnv env;
@@ -56,7 +62,7 @@ final class BrokerScenarios {
     List<Integer> sizes =
         profile.allSizes() ? List.of(Sizes.SMALL, Sizes.LARGE) : List.of(Sizes.SMALL);
     for (int size : sizes) {
-      for (int inFlight : new int[] {1, 16, 128}) {
+      for (int inFlight : IN_FLIGHT) {
         guarded(
             scenario("request-reply-inflight" + inFlight, size),
             () -> requestReply(size, inFlight));
@@ -493,7 +499,7 @@ final class BrokerScenarios {
             "  %s B1 pipe capacity %,.0f msg/s (closed loop, send and consume)",
             env.name(),
             capacity));
-    for (int pct : new int[] {25, 50}) {
+    for (int pct : LOAD_PERCENT) {
       String name = pct == 25 ? quarter : half;
       if (!selected.test(name)) {
         continue;

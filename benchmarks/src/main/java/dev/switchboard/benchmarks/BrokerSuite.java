@@ -60,10 +60,16 @@ abstract class BrokerSuite implements Suite {
    * exact scenario still opens its broker.
    */
   static boolean selectsAny(Predicate<String> selected, String family) {
-    for (String size : List.of("100B", "1KB")) {
-      for (String middle :
-          List.of("", "-inflight1", "-inflight16", "-inflight128", "-25pct", "-50pct")) {
-        if (selected.test(family + middle + "-" + size)) {
+    List<String> middles = new ArrayList<>(List.of(""));
+    for (int n : BrokerScenarios.IN_FLIGHT) {
+      middles.add("-inflight" + n);
+    }
+    for (int pct : BrokerScenarios.LOAD_PERCENT) {
+      middles.add("-" + pct + "pct");
+    }
+    for (int size : Sizes.ALL) {
+      for (String middle : middles) {
+        if (selected.test(family + middle + "-" + Sizes.label(size))) {
           return true;
         }
       }

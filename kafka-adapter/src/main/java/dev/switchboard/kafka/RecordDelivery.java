@@ -28,8 +28,7 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
   private final PartitionLedger ledger;
   private final ConsumerRecord<byte[], byte[]> record;
 
-  /** Decoded on first use, on a worker thread rather than the poll thread. */
-  private volatile RecordCodec.@Nullable Decoded decoded;
+  private final LazyDecoded decoded;
 
   private final @Nullable String orderingKey;
   private final long dueAt;
@@ -41,6 +40,7 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
     this.loop = loop;
     this.ledger = ledger;
     this.record = record;
+    this.decoded = new LazyDecoded(record);
     // The raw key bytes, so that even a key that is not valid UTF-8 keeps its order.
     this.orderingKey =
         record.key() == null ? null : new String(record.key(), StandardCharsets.ISO_8859_1);
@@ -105,27 +105,12 @@ final class RecordDelivery implements Delivery, Dispatcher.Task {
 
   @Override
   public WireMessage message() {
-    return decoded().message();
+    return decoded.get().message();
   }
 
   @Override
   public List<String> problems() {
-    return decoded().problems();
-  }
-
-  private RecordCodec.Decoded decoded() {
-    RecordCodec.Decoded d = decoded;
-    if (d == null) {
-      // Once only: decoding a record without an id makes one up, and every caller must see it.
-      synchronized (this) {
-        d = decoded;
-        if (d == null) {
-          d = RecordCodec.decode(record);
-          decoded = d;
-        }
-      }
-    }
-    return d;
+    return decoded.get().problems();
   }
 
   @Override

@@ -38,8 +38,7 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
   private final ShareLoop loop;
   private final ConsumerRecord<byte[], byte[]> first;
 
-  /** Decoded on first use, on a worker thread rather than the poll thread. */
-  private volatile RecordCodec.@Nullable Decoded decoded;
+  private final LazyDecoded decoded;
 
   private final AtomicBoolean settling = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -61,6 +60,7 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
   ShareDelivery(ShareLoop loop, ConsumerRecord<byte[], byte[]> record, long nowNanos) {
     this.loop = loop;
     this.first = record;
+    this.decoded = new LazyDecoded(record);
     this.current = record;
     this.acquiredNanos = nowNanos;
   }
@@ -113,27 +113,12 @@ final class ShareDelivery implements Delivery, Dispatcher.Task {
 
   @Override
   public WireMessage message() {
-    return decoded().message();
+    return decoded.get().message();
   }
 
   @Override
   public List<String> problems() {
-    return decoded().problems();
-  }
-
-  private RecordCodec.Decoded decoded() {
-    RecordCodec.Decoded d = decoded;
-    if (d == null) {
-      // Once only: decoding a record without an id makes one up, and every caller must see it.
-      synchronized (this) {
-        d = decoded;
-        if (d == null) {
-          d = RecordCodec.decode(first);
-          decoded = d;
-        }
-      }
-    }
-    return d;
+    return decoded.get().problems();
   }
 
   @Override

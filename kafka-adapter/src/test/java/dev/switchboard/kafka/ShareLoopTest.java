@@ -38,10 +38,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Work queues on share groups, against a real broker. */
 @ExtendWith(BrokerExtension.class)
 class ShareLoopTest {
+  private static final Logger LOG = LoggerFactory.getLogger(ShareLoopTest.class);
+
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   @RegisterExtension
@@ -284,7 +288,7 @@ class ShareLoopTest {
               .filter(e -> e.getKey().startsWith("good"))
               .mapToInt(e -> e.getValue().get() - 1)
               .sum();
-      System.out.println("dead-letter outage: " + repeats + " repeated handlings of good messages");
+      LOG.info("dead-letter outage: {} repeated handlings of good messages", repeats);
     }
   }
 

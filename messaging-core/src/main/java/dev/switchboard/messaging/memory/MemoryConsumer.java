@@ -156,6 +156,19 @@ final class MemoryConsumer implements TransportConsumer {
     onClose.accept(this);
   }
 
+  /** Whether a sender put toolkit headers into the header map itself, as a plain client would. */
+  private static boolean carriesToolkitHeaders(Map<String, String> headers) {
+    if (headers.isEmpty()) {
+      return false; // the common case, checked without an iterator
+    }
+    for (String name : headers.keySet()) {
+      if (WireHeaders.isStandard(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** One handed-out entry; settles at most once, later calls are ignored. */
   private final class MemoryDelivery implements Delivery {
     private final MemoryGroup.Entry entry;
@@ -167,15 +180,7 @@ final class MemoryConsumer implements TransportConsumer {
     MemoryDelivery(MemoryGroup.Entry entry) {
       this.entry = entry;
       WireMessage m = entry.message;
-      boolean raw = false;
-      Map<String, String> headers = m.envelope().headers();
-      for (String name : headers.isEmpty() ? Set.<String>of() : headers.keySet()) {
-        if (WireHeaders.isStandard(name)) {
-          raw = true;
-          break;
-        }
-      }
-      if (raw) {
+      if (carriesToolkitHeaders(m.envelope().headers())) {
         // A sender put toolkit headers into the header map itself, as a plain client would on a
         // broker: read them the way a broker transport reads its wire headers.
         WireHeaders.Read read =
