@@ -72,6 +72,9 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
             }
           });
 
+  /** Whether {@link #refusedDeadLetters} may hold anything; written under its lock. */
+  private volatile boolean anyRefused;
+
   private static final int REFUSED_LIMIT = 10_000;
   private static final Duration REFUSED_MEMORY = Duration.ofMinutes(30);
 
@@ -263,7 +266,10 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
 
   /** Remembers the failure of a message whose dead letter kept being refused; see above. */
   void rememberRefusedDeadLetter(WireMessage message, Failure failure, Instant now) {
-    refusedDeadLetters.put(message.envelope().id(), RefusedDeadLetter.of(message, failure, now));
+    synchronized (refusedDeadLetters) {
+      refusedDeadLetters.put(message.envelope().id(), RefusedDeadLetter.of(message, failure, now));
+      anyRefused = true;
+    }
   }
 
   /**
@@ -271,8 +277,8 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
    * a different message with the same id makes it forget.
    */
   @Nullable Failure refusedDeadLetter(WireMessage message, Instant now) {
-    if (refusedDeadLetters.isEmpty()) {
-      return null;
+    if (!anyRefused) {
+      return null; // the common case: no lock on the hot path
     }
     String id = message.envelope().id();
     RefusedDeadLetter refused = refusedDeadLetters.get(id);
@@ -280,10 +286,17 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
       return null;
     }
     if (!refused.matches(message, now)) {
-      refusedDeadLetters.remove(id);
+      forgetRefused(id);
       return null;
     }
     return refused.failure();
+  }
+
+  private void forgetRefused(String id) {
+    synchronized (refusedDeadLetters) {
+      refusedDeadLetters.remove(id);
+      anyRefused = !refusedDeadLetters.isEmpty();
+    }
   }
 
   /** The message was settled for good; stop remembering its give-backs. */
@@ -291,8 +304,8 @@ final class ManagedConsumer<T> implements Subscription, DeliveryHandler {
     if (!givenBack.isEmpty()) {
       givenBack.remove(id);
     }
-    if (!refusedDeadLetters.isEmpty()) {
-      refusedDeadLetters.remove(id);
+    if (anyRefused) {
+      forgetRefused(id);
     }
   }
 
