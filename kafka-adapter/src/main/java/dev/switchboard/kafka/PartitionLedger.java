@@ -2,12 +2,8 @@ package dev.switchboard.kafka;
 
 import dev.switchboard.messaging.TransportException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -36,9 +32,9 @@ final class PartitionLedger {
 
   private final TopicPartition partition;
   private final Executor completions;
-  private final TreeSet<Long> pending = new TreeSet<>();
+  private final PendingOffsets pending = new PendingOffsets();
   private final OffsetRanges settled;
-  private final TreeMap<Long, CompletableFuture<Void>> waiters = new TreeMap<>();
+  private List<Waiter> waiters = new ArrayList<>();
   private final List<CompletableFuture<Void>> rewindWaiters = new ArrayList<>(1);
   private long nextFetch;
   private long lastSentOffset = -1;
@@ -51,6 +47,9 @@ final class PartitionLedger {
 
   /** What one commit of this partition carried. */
   record Commit(OffsetAndMetadata offset, OffsetRanges above) {}
+
+  /** An acknowledgement waiting for a commit to cover its offset. */
+  private record Waiter(long offset, CompletableFuture<Void> ack) {}
 
   PartitionLedger(
       TopicPartition partition, long position, OffsetRanges alreadySettled, Executor completions) {
@@ -68,7 +67,7 @@ final class PartitionLedger {
   /** Records a fetched offset; false if it was settled before and must be skipped. */
   synchronized boolean fetched(long offset) {
     nextFetch = Math.max(nextFetch, offset + 1);
-    if (settled.contains(offset)) {
+    if (!settled.isEmpty() && settled.contains(offset)) {
       return false;
     }
     pending.add(offset);
@@ -101,9 +100,14 @@ final class PartitionLedger {
     CompletableFuture<Void> f = new CompletableFuture<>();
     synchronized (this) {
       if (active) {
+        // The lowest pending offset only moves the commit point: the settled set holds offsets
+        // above it, and in-order settling (the usual case) never touches it.
+        boolean lowest = !pending.isEmpty() && pending.first() == offset;
         pending.remove(offset);
-        settled.add(offset);
-        waiters.put(offset, f);
+        if (!lowest) {
+          settled.add(offset);
+        }
+        waiters.add(new Waiter(offset, f));
         return f.minimalCompletionStage();
       }
     }
@@ -192,14 +196,16 @@ final class PartitionLedger {
       }
       committedOffset = offset;
       committedMetadata = commit.offset().metadata();
-      for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = waiters.entrySet().iterator();
-          it.hasNext(); ) {
-        Map.Entry<Long, CompletableFuture<Void>> e = it.next();
-        if (e.getKey() < offset || commit.above().contains(e.getKey())) {
-          covered.add(e.getValue());
-          it.remove();
+      List<Waiter> left = new ArrayList<>();
+      for (Waiter w : waiters) {
+        if (w.offset() < offset
+            || (!commit.above().isEmpty() && commit.above().contains(w.offset()))) {
+          covered.add(w.ack());
+        } else {
+          left.add(w);
         }
       }
+      waiters = left;
     }
     completeLater(covered, null);
   }
@@ -218,8 +224,11 @@ final class PartitionLedger {
     List<CompletableFuture<Void>> failed;
     synchronized (this) {
       active = false;
-      failed = new ArrayList<>(waiters.values());
-      waiters.clear();
+      failed = new ArrayList<>(waiters.size());
+      for (Waiter w : waiters) {
+        failed.add(w.ack());
+      }
+      waiters = new ArrayList<>();
       rewindWaiters.forEach(f -> f.complete(null));
       rewindWaiters.clear();
       rewind = false;
