@@ -241,7 +241,7 @@ final class KafkaRaw implements RawClient {
       public void request(String queue, byte[] body, Consumer<byte[]> onReply) {
         String id = Long.toString(ids.incrementAndGet());
         pending.put(id, onReply);
-        producer.send(request(queue, body, id));
+        producer.send(requestRecord(queue, body, id));
       }
 
       @Override
@@ -254,7 +254,7 @@ final class KafkaRaw implements RawClient {
             .whenComplete((bytes, error) -> pending.remove(id));
         try {
           producer.send(
-              request(queue, body, id),
+              requestRecord(queue, body, id),
               (metadata, error) -> {
                 if (error != null) {
                   reply.completeExceptionally(error);
@@ -266,7 +266,7 @@ final class KafkaRaw implements RawClient {
         return reply;
       }
 
-      private ProducerRecord<byte[], byte[]> request(String queue, byte[] body, String id) {
+      private ProducerRecord<byte[], byte[]> requestRecord(String queue, byte[] body, String id) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(queue, null, body);
         r.headers().add(CORRELATION, id.getBytes(StandardCharsets.UTF_8));
         r.headers().add(REPLY_TO, replyAddress);

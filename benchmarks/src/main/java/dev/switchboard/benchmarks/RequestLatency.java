@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -148,7 +149,7 @@ final class RequestLatency {
   private double measureCapacity(RawClient.Requester requester, Destination queue, Sample sample) {
     Window window = new Window(maxInFlight());
     Budget budget = new Budget(profile.requests(), profile.requestTime());
-    java.util.function.IntConsumer one =
+    IntConsumer one =
         i ->
             requester.request(
                 queue.name(),
