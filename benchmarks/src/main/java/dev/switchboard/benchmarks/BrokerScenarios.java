@@ -15,9 +15,10 @@ import org.HdrHistogram.Recorder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The broker scenarios, written once for any {@link BrokerEnv}: publish, consume, request-reply and
- * open-loop latency, each the toolkit against B1 (the raw client plus the same Jackson writer and
- * reader) and, where bytes alone make sense, B0 (the raw client sending bytes).
+ * The broker scenarios, written once for any {@link BrokerEnv}: publish, consume, request-reply,
+ * open-loop latency and open-loop request-reply latency ({@link RequestLatency}), each the toolkit
+ * against B1 (the raw client plus the same Jackson writer and reader) and, where bytes alone make
+ * sense, B0 (the raw client sending bytes).
  */
 final class BrokerScenarios {
   /** The toolkit's subscriber group on every topic. */
@@ -36,6 +37,12 @@ final class BrokerScenarios {
   private final Comparison comparison;
   private final Predicate<String> selected;
   private final List<Row> rows = new ArrayList<>();
+
+  /**
+   * B1's request rate at the highest in-flight level, by payload size, once request-reply measured
+   * it in this run: the capacity behind the request-reply latency rates.
+   */
+  private final Map<Integer, Double> requestCapacity = new java.util.HashMap<>();
 
   BrokerScenarios(
       BrokerEnv env, Profile profile, Comparison comparison, Predicate<String> selected) {
@@ -61,12 +68,16 @@ final class BrokerScenarios {
     }
     List<Integer> sizes =
         profile.allSizes() ? List.of(Sizes.SMALL, Sizes.LARGE) : List.of(Sizes.SMALL);
+    RequestLatency requestLatency = new RequestLatency(env, profile, comparison, selected);
     for (int size : sizes) {
       for (int inFlight : IN_FLIGHT) {
         guarded(
             scenario("request-reply-inflight" + inFlight, size),
             () -> requestReply(size, inFlight));
       }
+      guarded(
+          scenario(RequestLatency.FAMILY, size),
+          () -> requestLatency.run(size, requestCapacity.get(size), rows::add));
       guarded(scenario("latency", size), () -> latency(size));
     }
     return rows;
@@ -95,6 +106,10 @@ final class BrokerScenarios {
   }
 
   private String scenario(String what, int size) {
+    return scenarioName(env, what, size);
+  }
+
+  static String scenarioName(BrokerEnv env, String what, int size) {
     return env.name() + "-" + what + "-" + Sizes.label(size);
   }
 
@@ -413,6 +428,10 @@ final class BrokerScenarios {
               });
       for (Row row : comparison.run(name, toolkit, b1, b0, budget, profile.rounds())) {
         rows.add(row.metric().equals("round trip p50 us vs B1") ? withRoundTripGoal(row) : row);
+        if (inFlight == IN_FLIGHT[IN_FLIGHT.length - 1]
+            && row.metric().equals(Throughput.RATE + " vs B1")) {
+          requestCapacity.put(size, row.baseline());
+        }
       }
     }
   }
@@ -504,11 +523,10 @@ final class BrokerScenarios {
       if (!selected.test(name)) {
         continue;
       }
-      double rate = capacity * pct / 100.0;
+      double rate = Loops.offeredRate(capacity, pct);
       Budget budget =
           new Budget(
-              (int) Math.max(1, rate * profile.latencyTime().toMillis() / 1000.0),
-              profile.latencyTime().plusSeconds(2));
+              Loops.sends(rate, profile.latencyTime()), profile.latencyTime().plusSeconds(2));
       Side toolkit = openLoop("switchboard", rate, toolkitConsumer, toolkitSend);
       Side b1 = openLoop("B1", rate, rawConsumer, rawSend);
       rows.addAll(comparison.run(name, toolkit, b1, null, budget, profile.rounds()));

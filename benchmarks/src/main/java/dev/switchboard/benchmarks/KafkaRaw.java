@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -239,10 +241,36 @@ final class KafkaRaw implements RawClient {
       public void request(String queue, byte[] body, Consumer<byte[]> onReply) {
         String id = Long.toString(ids.incrementAndGet());
         pending.put(id, onReply);
+        producer.send(requestRecord(queue, body, id));
+      }
+
+      @Override
+      public CompletableFuture<byte[]> request(String queue, byte[] body, Duration timeout) {
+        String id = Long.toString(ids.incrementAndGet());
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        pending.put(id, reply::complete);
+        reply
+            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+            .whenComplete((bytes, error) -> pending.remove(id));
+        try {
+          producer.send(
+              requestRecord(queue, body, id),
+              (metadata, error) -> {
+                if (error != null) {
+                  reply.completeExceptionally(error);
+                }
+              });
+        } catch (RuntimeException e) {
+          reply.completeExceptionally(e);
+        }
+        return reply;
+      }
+
+      private ProducerRecord<byte[], byte[]> requestRecord(String queue, byte[] body, String id) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(queue, null, body);
         r.headers().add(CORRELATION, id.getBytes(StandardCharsets.UTF_8));
         r.headers().add(REPLY_TO, replyAddress);
-        producer.send(r);
+        return r;
       }
 
       @Override

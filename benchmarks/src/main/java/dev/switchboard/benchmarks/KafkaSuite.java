@@ -28,7 +28,12 @@ final class KafkaSuite extends BrokerSuite {
   @Override
   java.util.List<String> families() {
     return java.util.List.of(
-        "publish", "consume-group", "consume-share", "request-reply", "latency");
+        "publish",
+        "consume-group",
+        "consume-share",
+        "request-reply",
+        RequestLatency.FAMILY,
+        "latency");
   }
 
   @Override

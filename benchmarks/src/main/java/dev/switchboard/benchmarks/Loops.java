@@ -53,22 +53,7 @@ final class Loops {
     long start = System.nanoTime() + 1_000_000;
     run.startNanos = start;
     long deadline = budget.deadlineNanos(start);
-    int sent = 0;
-    while (sent < n) {
-      long due = run.intendedNanos(sent);
-      long now = System.nanoTime();
-      if (now > deadline) {
-        break;
-      }
-      if (due - now > 200_000) {
-        LockSupport.parkNanos(due - now - 100_000);
-        continue;
-      }
-      while (System.nanoTime() < due) {
-        Thread.onSpinWait();
-      }
-      send.accept(run.seq(sent++));
-    }
+    int sent = paced(start, run.periodNanos, n, deadline, i -> send.accept(run.seq(i)));
     if (sent < n) {
       run.window.finishAt(sent);
     }
@@ -81,6 +66,70 @@ final class Loops {
     out.put("p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
     out.put("received/s", run.window.completed() * 1e9 / Math.max(1, System.nanoTime() - start));
     return out;
+  }
+
+  /**
+   * Calls {@code send} with 0, 1, ... {@code n - 1}, each at its intended time ({@link
+   * #intendedNanos}), never before it, and at once when it is already past: a late send is never
+   * skipped, and the ones after it keep their own times. Stops early once {@code deadlineNanos} has
+   * passed; returns how many were sent.
+   */
+  static int paced(long startNanos, long periodNanos, int n, long deadlineNanos, IntConsumer send) {
+    int sent = 0;
+    while (sent < n) {
+      long due = intendedNanos(startNanos, periodNanos, sent);
+      long now = System.nanoTime();
+      if (now > deadlineNanos) {
+        break;
+      }
+      // Park while the next send is far off; spin the last stretch, which parking overshoots.
+      if (due - now > 200_000) {
+        LockSupport.parkNanos(due - now - 100_000);
+        continue;
+      }
+      while (System.nanoTime() < due) {
+        Thread.onSpinWait();
+      }
+      send.accept(sent++);
+    }
+    return sent;
+  }
+
+  /**
+   * When send {@code index} of a run paced every {@code periodNanos} from {@code startNanos} is
+   * due.
+   */
+  static long intendedNanos(long startNanos, long periodNanos, long index) {
+    return startNanos + index * periodNanos;
+  }
+
+  /** The pause between two sends at {@code rate} per second, in nanoseconds; at least 1. */
+  static long periodNanos(double rate) {
+    if (!(rate > 0) || Double.isInfinite(rate)) {
+      throw new IllegalArgumentException("rate must be a positive number per second, was " + rate);
+    }
+    return Math.max(1, (long) (1e9 / rate));
+  }
+
+  /**
+   * The rate an open-loop run offers: {@code percent} % of a closed-loop {@code capacity}, both per
+   * second. A capacity that is not a positive number (the measurement failed) is rejected rather
+   * than turned into a run that sends nothing or everything at once.
+   */
+  static double offeredRate(double capacity, int percent) {
+    if (!(capacity > 0) || Double.isInfinite(capacity)) {
+      throw new IllegalArgumentException(
+          "capacity must be a positive number per second, was " + capacity);
+    }
+    if (percent < 1 || percent > 100) {
+      throw new IllegalArgumentException("percent must be in 1..100, was " + percent);
+    }
+    return capacity * percent / 100.0;
+  }
+
+  /** How many sends a run of {@code time} at {@code rate} per second makes; at least 1. */
+  static int sends(double rate, Duration time) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, rate * time.toNanos() / 1e9));
   }
 
   /** The shared state of one open-loop side: schedule, histogram and completion count. */
@@ -99,11 +148,11 @@ final class Loops {
     volatile long startNanos;
 
     OpenRun(double rate) {
-      this.periodNanos = Math.max(1, (long) (1e9 / rate));
+      this.periodNanos = periodNanos(rate);
     }
 
     long intendedNanos(long seq) {
-      return startNanos + seq * periodNanos;
+      return Loops.intendedNanos(startNanos, periodNanos, seq);
     }
 
     static boolean isPrimer(long seq) {

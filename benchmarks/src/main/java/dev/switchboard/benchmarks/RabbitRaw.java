@@ -10,12 +10,15 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 import dev.switchboard.messaging.spi.Destination;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -240,18 +243,38 @@ final class RabbitRaw implements RawClient {
       public void request(String queue, byte[] body, Consumer<byte[]> onReply) {
         String id = Long.toString(ids.incrementAndGet());
         pending.put(id, onReply);
+        try {
+          publish(queue, body, id);
+        } catch (IOException e) {
+          pending.remove(id);
+        }
+      }
+
+      @Override
+      public CompletableFuture<byte[]> request(String queue, byte[] body, Duration timeout) {
+        String id = Long.toString(ids.incrementAndGet());
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        pending.put(id, reply::complete);
+        reply
+            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+            .whenComplete((bytes, error) -> pending.remove(id));
+        try {
+          publish(queue, body, id);
+        } catch (IOException | RuntimeException e) {
+          reply.completeExceptionally(e);
+        }
+        return reply;
+      }
+
+      private void publish(String queue, byte[] body, String id) throws IOException {
         AMQP.BasicProperties props =
             new AMQP.BasicProperties.Builder()
                 .correlationId(id)
                 .replyTo(REPLY_TO)
                 .deliveryMode(2)
                 .build();
-        try {
-          synchronized (ch) {
-            ch.basicPublish("", queue, true, props, body);
-          }
-        } catch (IOException e) {
-          pending.remove(id);
+        synchronized (ch) {
+          ch.basicPublish("", queue, true, props, body);
         }
       }
 

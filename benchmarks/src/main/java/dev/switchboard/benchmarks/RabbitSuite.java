@@ -29,7 +29,12 @@ final class RabbitSuite extends BrokerSuite {
 
   @Override
   java.util.List<String> families() {
-    return java.util.List.of("publish-confirms", "consume-manual-ack", "request-reply", "latency");
+    return java.util.List.of(
+        "publish-confirms",
+        "consume-manual-ack",
+        "request-reply",
+        RequestLatency.FAMILY,
+        "latency");
   }
 
   @Override

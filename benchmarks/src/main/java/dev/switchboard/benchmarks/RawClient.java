@@ -1,7 +1,9 @@
 package dev.switchboard.benchmarks;
 
 import dev.switchboard.messaging.spi.Destination;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -49,6 +51,18 @@ interface RawClient extends AutoCloseable {
 
   /** Sends requests and routes replies back by correlation id. */
   interface Requester extends AutoCloseable {
+    /**
+     * Sends a request and hands its reply to {@code onReply} on the client's reply thread. There is
+     * no timeout: a reply that never comes is never reported, so callers bound their own wait.
+     */
     void request(String queue, byte[] body, Consumer<byte[]> onReply);
+
+    /**
+     * Sends a request without waiting and returns its reply. The future completes on the client's
+     * reply thread; it fails with {@link java.util.concurrent.TimeoutException} when no reply came
+     * within {@code timeout} of this call, and with the client's error when the request could not
+     * be sent. Either way the correlation entry is removed, so a reply that comes later is dropped.
+     */
+    CompletableFuture<byte[]> request(String queue, byte[] body, Duration timeout);
   }
 }
