@@ -69,6 +69,19 @@ final class Dispatcher {
   }
 
   synchronized void submit(Task task) {
+    enqueue(task);
+    pump();
+  }
+
+  /** Submits tasks in order, taking the monitor once for all of them. */
+  synchronized void submitAll(List<? extends Task> tasks) {
+    for (Task t : tasks) {
+      enqueue(t);
+    }
+    pump();
+  }
+
+  private void enqueue(Task task) {
     String key = keyOf(task);
     if (key != null) {
       ArrayDeque<Task> behind = claimed.get(key);
@@ -79,7 +92,6 @@ final class Dispatcher {
       claimed.put(key, new ArrayDeque<>(2));
     }
     ready.add(task);
-    pump();
   }
 
   /** Reports that a task is settled, freeing its key for the next task. Call once per task. */

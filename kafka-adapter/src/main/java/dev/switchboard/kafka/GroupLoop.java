@@ -237,8 +237,8 @@ final class GroupLoop implements ConsumerRebalanceListener {
       // alive and runs the rebalance callbacks.
       ConsumerRecords<byte[], byte[]> records =
           consumer.poll(throttled() ? Duration.ZERO : nextTimeout());
-      for (ConsumerRecord<byte[], byte[]> r : records) {
-        accept(r);
+      for (TopicPartition tp : records.partitions()) {
+        accept(tp, records.records(tp));
       }
       releaseDue();
       rewind();
@@ -260,34 +260,45 @@ final class GroupLoop implements ConsumerRebalanceListener {
     }
   }
 
-  private void accept(ConsumerRecord<byte[], byte[]> r) {
-    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+  /** Takes one partition's records of a poll: one ledger and one dispatcher call for all. */
+  private void accept(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> fetched) {
+    if (fetched.isEmpty()) {
+      return;
+    }
     PartitionLedger ledger = ledgers.get(tp);
     if (ledger == null) {
       // The assignment callback could not read the position; start from what was fetched.
-      ledger = new PartitionLedger(tp, r.offset(), new OffsetRanges(), completions);
+      ledger = new PartitionLedger(tp, fetched.get(0).offset(), new OffsetRanges(), completions);
       ledgers.put(tp, ledger);
     }
-    if (!ledger.fetched(r.offset())) {
-      LOG.debug("{}: skipping {}@{}, settled before", label, tp, r.offset());
-      return;
+    List<ConsumerRecord<byte[], byte[]>> fresh = ledger.fetched(fetched);
+    if (fresh.size() < fetched.size()) {
+      LOG.debug(
+          "{}: skipping {} records of {} settled before", label, fetched.size() - fresh.size(), tp);
     }
-    long delay = delays.getOrDefault(r.topic(), 0L);
-    RecordDelivery d = new RecordDelivery(this, ledger, r, delay);
+    long delay = delays.getOrDefault(tp.topic(), 0L);
+    List<RecordDelivery> batch = new ArrayList<>(fresh.size());
+    for (ConsumerRecord<byte[], byte[]> r : fresh) {
+      batch.add(new RecordDelivery(this, ledger, r, delay));
+    }
     if (delay > 0) {
-      notDue.computeIfAbsent(tp, k -> new ArrayDeque<>()).add(d);
+      notDue.computeIfAbsent(tp, k -> new ArrayDeque<>()).addAll(batch);
     } else {
-      handOut(d);
+      handOut(ledger, batch);
     }
   }
 
-  private void handOut(RecordDelivery d) {
-    d.ledger()
-        .handOutUnlessRewinding(
-            () -> {
-              out.incrementAndGet();
-              dispatcher.submit(d);
-            });
+  /** Hands records of one partition to the dispatcher, unless the partition is rewinding. */
+  private void handOut(PartitionLedger ledger, List<RecordDelivery> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    ledger.handOutUnlessRewinding(
+        batch.size(),
+        () -> {
+          out.addAndGet(batch.size());
+          dispatcher.submitAll(batch);
+        });
   }
 
   private void releaseDue() {
@@ -298,7 +309,8 @@ final class GroupLoop implements ConsumerRebalanceListener {
     for (Iterator<ArrayDeque<RecordDelivery>> it = notDue.values().iterator(); it.hasNext(); ) {
       ArrayDeque<RecordDelivery> queue = it.next();
       while (!queue.isEmpty() && queue.peek().dueAt() <= now) {
-        handOut(queue.poll());
+        RecordDelivery d = queue.poll();
+        handOut(d.ledger(), List.of(d));
       }
       if (queue.isEmpty()) {
         it.remove();

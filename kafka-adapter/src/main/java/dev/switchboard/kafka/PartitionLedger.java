@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
@@ -66,6 +67,21 @@ final class PartitionLedger {
 
   /** Records a fetched offset; false if it was settled before and must be skipped. */
   synchronized boolean fetched(long offset) {
+    return fetchedLocked(offset);
+  }
+
+  /** Records a poll's fetched records of this partition; returns those not settled before. */
+  synchronized <R extends ConsumerRecord<?, ?>> List<R> fetched(List<R> records) {
+    List<R> fresh = new ArrayList<>(records.size());
+    for (R r : records) {
+      if (fetchedLocked(r.offset())) {
+        fresh.add(r);
+      }
+    }
+    return fresh;
+  }
+
+  private boolean fetchedLocked(long offset) {
     nextFetch = Math.max(nextFetch, offset + 1);
     if (!settled.isEmpty() && settled.contains(offset)) {
       return false;
@@ -75,14 +91,14 @@ final class PartitionLedger {
   }
 
   /**
-   * Hands a record out by running {@code submit}, unless a rewind is pending or the partition is
-   * gone; atomic with {@link #rewindThen}, so no record slips past a release.
+   * Hands {@code count} records out by running {@code submit}, unless a rewind is pending or the
+   * partition is gone; atomic with {@link #rewindThen}, so no record slips past a release.
    */
-  synchronized boolean handOutUnlessRewinding(Runnable submit) {
+  synchronized boolean handOutUnlessRewinding(int count, Runnable submit) {
     if (rewind || !active) {
       return false;
     }
-    out++;
+    out += count;
     submit.run();
     return true;
   }

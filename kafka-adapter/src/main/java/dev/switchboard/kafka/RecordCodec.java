@@ -49,7 +49,18 @@ final class RecordCodec {
     return new ProducerRecord<>(topic, null, time, key, message.body(), headers);
   }
 
+  /** Decodes a record read now; see {@link #decode(ConsumerRecord, long)}. */
   static Decoded decode(ConsumerRecord<byte[], byte[]> record) {
+    return decode(
+        record, record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis());
+  }
+
+  /**
+   * Decodes a record; the same record and time always give an equal result. A record without a
+   * timestamp takes {@code receivedMillis} as its time, and one without an id its {@link
+   * #positionId}.
+   */
+  static Decoded decode(ConsumerRecord<byte[], byte[]> record, long receivedMillis) {
     List<String> problems = new ArrayList<>(0);
     Map<String, String> headers = new LinkedHashMap<>();
     for (Header h : record.headers()) {
@@ -71,12 +82,24 @@ final class RecordCodec {
         problems.add("record key is not valid UTF-8");
       }
     }
+    String id = headers.get(WireHeaders.ID);
+    if (id == null || id.isEmpty()) {
+      headers.put(WireHeaders.ID, positionId(record));
+    }
     Instant fallback =
-        record.timestamp() >= 0 ? Instant.ofEpochMilli(record.timestamp()) : Instant.now();
+        Instant.ofEpochMilli(record.timestamp() >= 0 ? record.timestamp() : receivedMillis);
     WireHeaders.Read read = WireHeaders.read(headers, key, fallback);
     problems.addAll(read.problems());
     byte[] body = record.value() != null ? record.value() : EMPTY;
     return new Decoded(new WireMessage(read.envelope(), body), problems);
+  }
+
+  /**
+   * The id of a record that carries none: {@code topic-partition@offset}, the same on every
+   * delivery of the record and unique in its cluster.
+   */
+  static String positionId(ConsumerRecord<?, ?> record) {
+    return record.topic() + "-" + record.partition() + "@" + record.offset();
   }
 
   /** Headers naming where a failed record came from, unless the message already names it. */

@@ -52,12 +52,12 @@ class PartitionLedgerTest {
       ledger.fetched(o);
     }
     ledger.settle(100).toCompletableFuture();
-    assertThat(ledger.handOutUnlessRewinding(() -> {})).isTrue();
-    assertThat(ledger.handOutUnlessRewinding(() -> {})).isTrue();
+    assertThat(ledger.handOutUnlessRewinding(1, () -> {})).isTrue();
+    assertThat(ledger.handOutUnlessRewinding(1, () -> {})).isTrue();
     CompletableFuture<Void> released = ledger.requestRewind();
     ledger.returned();
 
-    assertThat(ledger.handOutUnlessRewinding(() -> {})).isFalse();
+    assertThat(ledger.handOutUnlessRewinding(1, () -> {})).isFalse();
     assertThat(ledger.rewindPoint()).isEmpty();
     ledger.settle(102).toCompletableFuture();
     ledger.returned();
