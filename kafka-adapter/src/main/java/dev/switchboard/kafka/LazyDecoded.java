@@ -9,10 +9,10 @@ import org.jspecify.annotations.Nullable;
  * A record's decoded message, worked out on first use: on the worker thread that handles the
  * record, not on the poll thread that fetched it.
  *
- * <p>Design: no lock. Decoding is a pure function of the record and the time it was received (a
- * record without an id gets {@link RecordCodec#positionId its position} as id, never a random one),
- * so threads that decode the same record at once get equal results; the first to publish its result
- * wins and every caller sees that one.
+ * <p>Design: no lock. Threads that decode the same record at once each decode it, and the first to
+ * publish its result wins: every caller sees that one. The decode itself is deterministic as well
+ * (a record without an id gets {@link RecordCodec#stableId}, one without a timestamp the time this
+ * object was made), so a result dropped in that race is equal to the one kept.
  */
 final class LazyDecoded {
   private static final VarHandle DECODED;

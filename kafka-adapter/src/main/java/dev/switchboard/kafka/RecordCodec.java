@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -58,7 +59,7 @@ final class RecordCodec {
   /**
    * Decodes a record; the same record and time always give an equal result. A record without a
    * timestamp takes {@code receivedMillis} as its time, and one without an id its {@link
-   * #positionId}.
+   * #stableId}.
    */
   static Decoded decode(ConsumerRecord<byte[], byte[]> record, long receivedMillis) {
     List<String> problems = new ArrayList<>(0);
@@ -84,7 +85,7 @@ final class RecordCodec {
     }
     String id = headers.get(WireHeaders.ID);
     if (id == null || id.isEmpty()) {
-      headers.put(WireHeaders.ID, positionId(record));
+      headers.put(WireHeaders.ID, stableId(record));
     }
     Instant fallback =
         Instant.ofEpochMilli(record.timestamp() >= 0 ? record.timestamp() : receivedMillis);
@@ -95,11 +96,25 @@ final class RecordCodec {
   }
 
   /**
-   * The id of a record that carries none: {@code topic-partition@offset}, the same on every
-   * delivery of the record and unique in its cluster.
+   * The id of a record that carries none: a name-based UUID of its topic, partition, offset,
+   * timestamp and leader epoch. Every delivery of the record gives the same id, so a consumer that
+   * deduplicates on it, the delivery count of a share group and the memory of a refused dead letter
+   * all recognise the record again; a record that takes the same offset later, after its topic was
+   * deleted and created again or after an unclean leader election, differs in its timestamp or its
+   * epoch and so in its id.
    */
-  static String positionId(ConsumerRecord<?, ?> record) {
-    return record.topic() + "-" + record.partition() + "@" + record.offset();
+  static String stableId(ConsumerRecord<?, ?> record) {
+    String name =
+        record.topic()
+            + '\n'
+            + record.partition()
+            + '\n'
+            + record.offset()
+            + '\n'
+            + record.timestamp()
+            + '\n'
+            + record.leaderEpoch().map(String::valueOf).orElse("-");
+    return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   /** Headers naming where a failed record came from, unless the message already names it. */
