@@ -35,7 +35,7 @@ final class PartitionLedger {
   private final Executor completions;
   private final PendingOffsets pending = new PendingOffsets();
   private final OffsetRanges settled;
-  private List<Waiter> waiters = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
   private final List<CompletableFuture<Void>> rewindWaiters = new ArrayList<>(1);
   private long nextFetch;
   private long lastSentOffset = -1;
@@ -212,16 +212,15 @@ final class PartitionLedger {
       }
       committedOffset = offset;
       committedMetadata = commit.offset().metadata();
-      List<Waiter> left = new ArrayList<>();
-      for (Waiter w : waiters) {
-        if (w.offset() < offset
-            || (!commit.above().isEmpty() && commit.above().contains(w.offset()))) {
-          covered.add(w.ack());
-        } else {
-          left.add(w);
-        }
-      }
-      waiters = left;
+      OffsetRanges above = commit.above();
+      waiters.removeIf(
+          w -> {
+            boolean done = w.offset() < offset || (!above.isEmpty() && above.contains(w.offset()));
+            if (done) {
+              covered.add(w.ack());
+            }
+            return done;
+          });
     }
     completeLater(covered, null);
   }
@@ -244,7 +243,7 @@ final class PartitionLedger {
       for (Waiter w : waiters) {
         failed.add(w.ack());
       }
-      waiters = new ArrayList<>();
+      waiters.clear();
       rewindWaiters.forEach(f -> f.complete(null));
       rewindWaiters.clear();
       rewind = false;

@@ -12,8 +12,9 @@ import java.util.Arrays;
  * moves past flagged slots, so the lowest pending offset is always at the head. Nothing is boxed
  * and nothing is allocated per offset. An offset lower than the highest one added (after a seek
  * back) is inserted in place, which costs a shift but keeps the order. When the array is full it is
- * compacted if at least half of it is flagged, and doubled otherwise, so a head that stays pending
- * for long while later offsets come and go keeps the array at most twice the pending count.
+ * compacted if at least half of it is flagged, and doubled otherwise: a head that stays pending for
+ * long while later offsets come and go makes the array compact, not grow, so its length stays
+ * within four times the most offsets ever pending at once (and at least 64); it never shrinks.
  */
 final class PendingOffsets {
   private long[] offsets = new long[64];
@@ -73,6 +74,11 @@ final class PendingOffsets {
 
   int size() {
     return size;
+  }
+
+  /** The length of the backing array; for tests. */
+  int capacity() {
+    return offsets.length;
   }
 
   void clear() {

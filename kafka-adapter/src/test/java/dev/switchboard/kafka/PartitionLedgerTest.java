@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,36 @@ class PartitionLedgerTest {
     assertThat(restarted.fetched(102)).isFalse();
     assertThat(restarted.fetched(103)).isFalse();
     assertThat(restarted.fetched(104)).isTrue();
+  }
+
+  @Test
+  void aPollsRecords_skipThoseSettledBeforeARestart_andMoveTheCommitPointPastTheRest() {
+    PartitionLedger restarted =
+        new PartitionLedger(
+            new TopicPartition("t", 0), 101, OffsetRanges.decode("sb1:1-2", 101), Runnable::run);
+    List<ConsumerRecord<byte[], byte[]>> poll = new ArrayList<>();
+    for (long o = 101; o < 106; o++) {
+      poll.add(RecordCodecTest.plainRecord(o, 1_700_000_000_000L));
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> fresh = restarted.fetched(poll);
+
+    assertThat(fresh).extracting(ConsumerRecord::offset).containsExactly(101L, 104L, 105L);
+    assertThat(restarted.unsettled()).isEqualTo(3);
+    fresh.forEach(r -> restarted.settle(r.offset()));
+    assertThat(restarted.nextCommit(false).orElseThrow().offset().offset()).isEqualTo(106);
+  }
+
+  @Test
+  void anOffsetSettledTwice_completesBothAcknowledgementsAtTheCommit() {
+    ledger.fetched(100);
+    CompletableFuture<Void> first = ledger.settle(100).toCompletableFuture();
+    CompletableFuture<Void> second = ledger.settle(100).toCompletableFuture();
+
+    ledger.committed(ledger.nextCommit(false).orElseThrow());
+
+    assertThat(first).isCompleted();
+    assertThat(second).isCompleted();
   }
 
   @Test

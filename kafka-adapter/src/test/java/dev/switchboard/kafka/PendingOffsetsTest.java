@@ -67,6 +67,7 @@ class PendingOffsetsTest {
     }
     assertThat(p.size()).isEqualTo(1);
     assertThat(p.first()).isZero();
+    assertThat(p.capacity()).isEqualTo(64);
   }
 
   @Test
