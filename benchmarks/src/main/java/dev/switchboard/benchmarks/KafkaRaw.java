@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -209,7 +207,7 @@ final class KafkaRaw implements RawClient {
     String replyTopic = "bench-raw-replies-" + UUID.randomUUID().toString().substring(0, 8);
     createTopic(replyTopic);
     byte[] replyAddress = replyTopic.getBytes(StandardCharsets.UTF_8);
-    Map<String, Consumer<byte[]>> pending = new ConcurrentHashMap<>();
+    Correlations pending = new Correlations();
     KafkaConsumer<byte[], byte[]> replies = new KafkaConsumer<>(base("bench-raw-replies"));
     TopicPartition partition = new TopicPartition(replyTopic, 0);
     replies.assign(List.of(partition));
@@ -223,13 +221,9 @@ final class KafkaRaw implements RawClient {
                 while (running.getAsBoolean()) {
                   for (ConsumerRecord<byte[], byte[]> r : replies.poll(Duration.ofMillis(100))) {
                     Header corr = r.headers().lastHeader(CORRELATION);
-                    Consumer<byte[]> waiting =
-                        corr == null
-                            ? null
-                            : pending.remove(new String(corr.value(), StandardCharsets.UTF_8));
-                    if (waiting != null) {
-                      waiting.accept(r.value());
-                    }
+                    pending.reply(
+                        corr == null ? null : new String(corr.value(), StandardCharsets.UTF_8),
+                        r.value());
                   }
                 }
               } catch (WakeupException e) {
@@ -239,31 +233,22 @@ final class KafkaRaw implements RawClient {
     return new Requester() {
       @Override
       public void request(String queue, byte[] body, Consumer<byte[]> onReply) {
-        String id = Long.toString(ids.incrementAndGet());
-        pending.put(id, onReply);
-        producer.send(requestRecord(queue, body, id));
+        pending.request(onReply, (id, failed) -> send(queue, body, id, failed));
       }
 
       @Override
       public CompletableFuture<byte[]> request(String queue, byte[] body, Duration timeout) {
-        String id = Long.toString(ids.incrementAndGet());
-        CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        pending.put(id, reply::complete);
-        reply
-            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-            .whenComplete((bytes, error) -> pending.remove(id));
-        try {
-          producer.send(
-              requestRecord(queue, body, id),
-              (metadata, error) -> {
-                if (error != null) {
-                  reply.completeExceptionally(error);
-                }
-              });
-        } catch (RuntimeException e) {
-          reply.completeExceptionally(e);
-        }
-        return reply;
+        return pending.request(timeout, (id, failed) -> send(queue, body, id, failed));
+      }
+
+      private void send(String queue, byte[] body, String id, Consumer<Throwable> failed) {
+        producer.send(
+            requestRecord(queue, body, id),
+            (metadata, error) -> {
+              if (error != null) {
+                failed.accept(error);
+              }
+            });
       }
 
       private ProducerRecord<byte[], byte[]> requestRecord(String queue, byte[] body, String id) {

@@ -15,10 +15,8 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -223,7 +221,7 @@ final class RabbitRaw implements RawClient {
   @Override
   public Requester requester() throws Exception {
     Channel ch = open();
-    Map<String, Consumer<byte[]>> pending = new ConcurrentHashMap<>();
+    Correlations pending = new Correlations();
     String tag =
         ch.basicConsume(
             REPLY_TO,
@@ -232,38 +230,18 @@ final class RabbitRaw implements RawClient {
               @Override
               public void handleDelivery(
                   String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-                Consumer<byte[]> waiting = pending.remove(props.getCorrelationId());
-                if (waiting != null) {
-                  waiting.accept(body);
-                }
+                pending.reply(props.getCorrelationId(), body);
               }
             });
     return new Requester() {
       @Override
       public void request(String queue, byte[] body, Consumer<byte[]> onReply) {
-        String id = Long.toString(ids.incrementAndGet());
-        pending.put(id, onReply);
-        try {
-          publish(queue, body, id);
-        } catch (IOException e) {
-          pending.remove(id);
-        }
+        pending.request(onReply, (id, failed) -> publish(queue, body, id));
       }
 
       @Override
       public CompletableFuture<byte[]> request(String queue, byte[] body, Duration timeout) {
-        String id = Long.toString(ids.incrementAndGet());
-        CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        pending.put(id, reply::complete);
-        reply
-            .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-            .whenComplete((bytes, error) -> pending.remove(id));
-        try {
-          publish(queue, body, id);
-        } catch (IOException | RuntimeException e) {
-          reply.completeExceptionally(e);
-        }
-        return reply;
+        return pending.request(timeout, (id, failed) -> publish(queue, body, id));
       }
 
       private void publish(String queue, byte[] body, String id) throws IOException {

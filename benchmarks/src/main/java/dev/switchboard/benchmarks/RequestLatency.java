@@ -128,11 +128,12 @@ final class RequestLatency {
         double rate = Loops.offeredRate(capacity, BrokerScenarios.LOAD_PERCENT[p]);
         Duration time = profile.latencyTime();
         Budget budget = new Budget(Loops.sends(rate, time), time.plus(REPLY_TIMEOUT));
+        List<Endpoint> both = List.of(new Endpoint(tk, toolkit), new Endpoint(b1Queue, b1));
         comparison
             .run(
                 name,
-                side("switchboard", tk, rate, toolkit),
-                side("B1", b1Queue, rate, b1),
+                side("switchboard", toolkit, rate, both),
+                side("B1", b1, rate, both),
                 null,
                 budget,
                 profile.rounds())
@@ -163,13 +164,18 @@ final class RequestLatency {
     return Loops.closed(window, budget, one).get(Throughput.RATE);
   }
 
+  /** A responder's queue and the call that sends a request to it. */
+  private record Endpoint(Destination queue, Call call) {}
+
   /**
-   * One side: each run sends {@code budget.messages()} requests at {@code rate}, each at its
-   * intended time, until they are sent or the budget's time is up (a request still unsent then is
-   * already a reply timeout past its intended time, and counts as timed out); then it waits at most
-   * one reply timeout for the replies.
+   * One side: each run first waits for a round trip through every endpoint, so that neither
+   * responder still works off a backlog of an earlier run while this one is measured; then it sends
+   * {@code budget.messages()} requests at {@code rate}, each at its intended time, until they are
+   * sent or the budget's time is up (a request still unsent then is already a reply timeout past
+   * its intended time, and counts as timed out); then it waits at most one reply timeout for the
+   * replies.
    */
-  private static Side side(String label, Destination queue, double rate, Call call) {
+  private static Side side(String label, Call call, double rate, List<Endpoint> primeFirst) {
     long period = Loops.periodNanos(rate);
     return new Side() {
       @Override
@@ -179,7 +185,9 @@ final class RequestLatency {
 
       @Override
       public Map<String, Double> run(Budget budget) throws Exception {
-        prime(queue, call);
+        for (Endpoint e : primeFirst) {
+          prime(e.queue(), e.call());
+        }
         Outcomes outcomes = new Outcomes();
         long start = System.nanoTime() + 1_000_000;
         int sent =
@@ -230,13 +238,19 @@ final class RequestLatency {
     private final LongAdder failed = new LongAdder();
     private final LongAccumulator lastReply = new LongAccumulator(Math::max, Long.MIN_VALUE);
 
-    /** A request intended at {@code intendedNanos} got its reply at {@code nowNanos}, or failed. */
+    /**
+     * A request intended at {@code intendedNanos} got its reply at {@code nowNanos}, or failed. A
+     * request that timed out is recorded with the time it had waited then, so that the percentiles
+     * stay lower bounds of the truth instead of leaving the slowest requests out.
+     */
     void settle(long intendedNanos, long nowNanos, @Nullable Throwable error) {
+      long waited = Math.min(Math.max(nowNanos - intendedNanos, 0), HIGHEST_NANOS);
       if (error == null) {
-        latencies.recordValue(Math.min(Math.max(nowNanos - intendedNanos, 0), HIGHEST_NANOS));
+        latencies.recordValue(waited);
         replied.increment();
         lastReply.accumulate(nowNanos);
       } else if (isTimeout(error)) {
+        latencies.recordValue(waited);
         timedOut.increment();
       } else {
         failed.increment();
@@ -256,12 +270,12 @@ final class RequestLatency {
     }
 
     /**
-     * The run's percentiles (from intended send time to reply) and replies per second from {@code
-     * startNanos} to the last reply ({@code endNanos} when there was none), so that waiting out the
-     * timeouts of lost requests does not dilute the rate; {@code timed out} is every one of the
-     * {@code scheduled} requests that neither got a reply nor failed otherwise: its timeout fired,
-     * or it was still unanswered or unsent when the run ended. {@code failed} (refused, or not sent
-     * because of an error) appears only when there were such requests.
+     * The run's percentiles (from intended send time to reply, or to the timeout) and replies per
+     * second from {@code startNanos} to the last reply ({@code endNanos} when there was none), so
+     * that waiting out the timeouts of lost requests does not dilute the rate; {@code timed out} is
+     * every one of the {@code scheduled} requests that neither got a reply nor failed otherwise:
+     * its timeout fired, or it was still unanswered or unsent when the run ended. {@code failed}
+     * (refused, or not sent because of an error) appears only when there were such requests.
      */
     Map<String, Double> metrics(int scheduled, long startNanos, long endNanos) {
       long ok = replied.sum();

@@ -46,6 +46,22 @@ class RequestLatencyTest {
   }
 
   @Test
+  void outcomes_keepTimedOutRequestsInThePercentiles_atTheTimeTheyHadWaited() {
+    RequestLatency.Outcomes outcomes = new RequestLatency.Outcomes();
+    // 98 replies after 1 ms and 2 timeouts 5 s after their intended time: the p99 is a timeout,
+    // not the fastest reply left after dropping them.
+    for (int i = 0; i < 98; i++) {
+      outcomes.settle(0, MS, null);
+    }
+    outcomes.settle(0, 5_000 * MS, new TimeoutException());
+    outcomes.settle(0, 5_000 * MS, new CompletionException(new RequestTimeoutException("late")));
+    Map<String, Double> m = outcomes.metrics(100, 0, 6_000 * MS);
+    assertThat(m.get("p50 us")).isCloseTo(1_000, within(5.0));
+    assertThat(m.get("p99 us")).isGreaterThanOrEqualTo(4_990_000);
+    assertThat(m.get("timed out")).isEqualTo(2);
+  }
+
+  @Test
   void outcomes_withoutAnyReply_haveNoPercentiles() {
     RequestLatency.Outcomes outcomes = new RequestLatency.Outcomes();
     Map<String, Double> m = outcomes.metrics(3, 0, 1_000 * MS);
