@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -107,6 +108,31 @@ class KafkaTransportTest {
       assertThat(d.problems()).singleElement().asString().contains("ce_type");
       assertThat(d.message().envelope().headers()).containsEntry("plain", "fine");
       assertThat(d.message().envelope().key()).isEmpty();
+    }
+  }
+
+  @Test
+  void aRecordWithoutAnId_keepsTheSameIdWhenItIsDeliveredAgain(KafkaBroker broker)
+      throws Exception {
+    Destination topic = Destination.topic(Wire.unique("noid"));
+    try (KafkaTransport t = Wire.transport(broker).build()) {
+      t.declare(topic);
+      AtomicInteger seen = new AtomicInteger();
+      // The first delivery is given back, so the consumer reads the record a second time.
+      Inbox inbox = Inbox.settling(d -> seen.getAndIncrement() == 0 ? d.release() : d.ack());
+      t.consume(Wire.spec(topic, "g", 1), inbox);
+      try (KafkaProducer<byte[], byte[]> plain =
+          new KafkaProducer<>(
+              broker.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+        plain
+            .send(new ProducerRecord<>(topic.name(), "{}".getBytes(StandardCharsets.UTF_8)))
+            .get(30, TimeUnit.SECONDS);
+      }
+
+      await().atMost(PATIENCE).until(() -> inbox.size() == 2);
+      String first = inbox.deliveries().get(0).message().envelope().id();
+      assertThat(inbox.deliveries().get(1).message().envelope().id()).isEqualTo(first);
+      assertThat(UUID.fromString(first)).hasToString(first);
     }
   }
 
