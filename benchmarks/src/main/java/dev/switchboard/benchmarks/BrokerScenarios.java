@@ -174,27 +174,21 @@ final class BrokerScenarios {
       @Nullable RoundTrips trips,
       SendOne send) {
     Window window = new Window(windowSize);
-    return new Side() {
-      @Override
-      public String label() {
-        return label;
-      }
-
-      @Override
-      public Map<String, Double> run(Budget budget) throws Exception {
-        if (trips != null) {
-          trips.reset();
-        }
-        Map<String, Double> out = Loops.closed(window, budget, i -> send.send(i, window));
-        if (cleanUp != null) {
-          env.afterPublish(cleanUp);
-        }
-        if (trips != null) {
-          out.putAll(trips.percentiles());
-        }
-        return out;
-      }
-    };
+    return Side.of(
+        label,
+        budget -> {
+          if (trips != null) {
+            trips.reset();
+          }
+          Map<String, Double> out = Loops.closed(window, budget, i -> send.send(i, window));
+          if (cleanUp != null) {
+            env.afterPublish(cleanUp);
+          }
+          if (trips != null) {
+            out.putAll(trips.percentiles());
+          }
+          return out;
+        });
   }
 
   /**
@@ -298,49 +292,44 @@ final class BrokerScenarios {
   private Side consumeSide(String label, Destination.Kind kind, Sample sample, Starter starter) {
     Window window = new Window(Integer.MAX_VALUE);
     Window fill = new Window(env.publishWindow());
-    return new Side() {
-      @Override
-      public String label() {
-        return label;
-      }
-
-      @Override
-      public Map<String, Double> run(Budget budget) throws Exception {
-        Destination d = env.fresh(kind, "con");
-        boolean toolkit = label.equals("switchboard");
-        String group;
-        if (kind == Destination.Kind.QUEUE) {
-          env.prepareToolkit(d);
-          group = d.name();
-        } else if (toolkit) {
-          env.prepareToolkit(d);
-          group = TOOLKIT_GROUP;
-        } else {
-          env.prepareRaw(d);
-          group = d.name() + "-g";
-        }
-        Messaging m = env.messaging();
-        Map<String, Double> filled =
-            Loops.closed(
-                fill,
-                budget,
-                i ->
-                    complete(
-                        kind == Destination.Kind.TOPIC
-                            ? m.publish(d.name(), sample)
-                            : m.send(d.name(), sample),
-                        fill));
-        if (fill.failed() > 0 || fill.completed() < budget.messages()) {
-          throw new IllegalStateException("filling " + d + " failed: " + Comparison.format(filled));
-        }
-        window.reset(budget.messages());
-        long start = System.nanoTime();
-        try (AutoCloseable consumer = starter.start(d, group, window)) {
-          window.awaitAll(budget.deadlineNanos(start));
-        }
-        return Throughput.of(window, 0, System.nanoTime());
-      }
-    };
+    return Side.of(
+        label,
+        budget -> {
+          Destination d = env.fresh(kind, "con");
+          boolean toolkit = label.equals("switchboard");
+          String group;
+          if (kind == Destination.Kind.QUEUE) {
+            env.prepareToolkit(d);
+            group = d.name();
+          } else if (toolkit) {
+            env.prepareToolkit(d);
+            group = TOOLKIT_GROUP;
+          } else {
+            env.prepareRaw(d);
+            group = d.name() + "-g";
+          }
+          Messaging m = env.messaging();
+          Map<String, Double> filled =
+              Loops.closed(
+                  fill,
+                  budget,
+                  i ->
+                      complete(
+                          kind == Destination.Kind.TOPIC
+                              ? m.publish(d.name(), sample)
+                              : m.send(d.name(), sample),
+                          fill));
+          if (fill.failed() > 0 || fill.completed() < budget.messages()) {
+            throw new IllegalStateException(
+                "filling " + d + " failed: " + Comparison.format(filled));
+          }
+          window.reset(budget.messages());
+          long start = System.nanoTime();
+          try (AutoCloseable consumer = starter.start(d, group, window)) {
+            window.awaitAll(budget.deadlineNanos(start));
+          }
+          return Throughput.of(window, 0, System.nanoTime());
+        });
   }
 
   /**
@@ -539,37 +528,31 @@ final class BrokerScenarios {
    * could not keep up with leaks into the next run.
    */
   private Side openLoop(String label, double rate, PipeStarter starter, PipeSender sender) {
-    return new Side() {
-      @Override
-      public String label() {
-        return label;
-      }
-
-      @Override
-      public Map<String, Double> run(Budget budget) throws Exception {
-        Destination d = env.fresh(Destination.Kind.TOPIC, "lat");
-        Loops.OpenRun run = new Loops.OpenRun(rate);
-        java.util.concurrent.CountDownLatch primed = new java.util.concurrent.CountDownLatch(1);
-        try (AutoCloseable consumer =
-            starter.start(
-                d,
-                seq -> {
-                  if (Loops.OpenRun.isPrimer(seq - Sample.FIRST_SEQ)) {
-                    primed.countDown();
-                  } else {
-                    run.received(seq - Sample.FIRST_SEQ);
-                  }
-                })) {
-          long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-          while (!primed.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            if (System.nanoTime() > deadline) {
-              throw new IllegalStateException("no message came through " + d + " in 30 s");
+    return Side.of(
+        label,
+        budget -> {
+          Destination d = env.fresh(Destination.Kind.TOPIC, "lat");
+          Loops.OpenRun run = new Loops.OpenRun(rate);
+          java.util.concurrent.CountDownLatch primed = new java.util.concurrent.CountDownLatch(1);
+          try (AutoCloseable consumer =
+              starter.start(
+                  d,
+                  seq -> {
+                    if (Loops.OpenRun.isPrimer(seq - Sample.FIRST_SEQ)) {
+                      primed.countDown();
+                    } else {
+                      run.received(seq - Sample.FIRST_SEQ);
+                    }
+                  })) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!primed.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+              if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no message came through " + d + " in 30 s");
+              }
+              sender.send(d, Loops.OpenRun.PRIMER);
             }
-            sender.send(d, Loops.OpenRun.PRIMER);
+            return Loops.open(run, budget, seq -> sender.send(d, seq));
           }
-          return Loops.open(run, budget, seq -> sender.send(d, seq));
-        }
-      }
-    };
+        });
   }
 }

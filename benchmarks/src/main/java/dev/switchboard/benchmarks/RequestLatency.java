@@ -177,42 +177,37 @@ final class RequestLatency {
    */
   private static Side side(String label, Call call, double rate, List<Endpoint> primeFirst) {
     long period = Loops.periodNanos(rate);
-    return new Side() {
-      @Override
-      public String label() {
-        return label;
-      }
-
-      @Override
-      public Map<String, Double> run(Budget budget) throws Exception {
-        for (Endpoint e : primeFirst) {
-          prime(e.queue(), e.call());
-        }
-        Outcomes outcomes = new Outcomes();
-        long start = System.nanoTime() + 1_000_000;
-        int sent =
-            Loops.paced(
-                start,
-                period,
-                budget.messages(),
-                budget.deadlineNanos(start),
-                i -> {
-                  long intended = Loops.intendedNanos(start, period, i);
-                  try {
-                    call.send(REPLY_TIMEOUT)
-                        .whenComplete(
-                            (reply, error) -> outcomes.settle(intended, System.nanoTime(), error));
-                  } catch (RuntimeException e) {
-                    outcomes.settle(intended, System.nanoTime(), e);
-                  }
-                });
-        long waitUntil = System.nanoTime() + REPLY_TIMEOUT.plusSeconds(1).toNanos();
-        while (outcomes.settled() < sent && System.nanoTime() < waitUntil) {
-          LockSupport.parkNanos(50_000);
-        }
-        return outcomes.metrics(budget.messages(), start, System.nanoTime());
-      }
-    };
+    return Side.of(
+        label,
+        budget -> {
+          for (Endpoint e : primeFirst) {
+            prime(e.queue(), e.call());
+          }
+          Outcomes outcomes = new Outcomes();
+          long start = System.nanoTime() + 1_000_000;
+          int sent =
+              Loops.paced(
+                  start,
+                  period,
+                  budget.messages(),
+                  budget.deadlineNanos(start),
+                  i -> {
+                    long intended = Loops.intendedNanos(start, period, i);
+                    try {
+                      call.send(REPLY_TIMEOUT)
+                          .whenComplete(
+                              (reply, error) ->
+                                  outcomes.settle(intended, System.nanoTime(), error));
+                    } catch (RuntimeException e) {
+                      outcomes.settle(intended, System.nanoTime(), e);
+                    }
+                  });
+          long waitUntil = System.nanoTime() + REPLY_TIMEOUT.plusSeconds(1).toNanos();
+          while (outcomes.settled() < sent && System.nanoTime() < waitUntil) {
+            LockSupport.parkNanos(50_000);
+          }
+          return outcomes.metrics(budget.messages(), start, System.nanoTime());
+        });
   }
 
   /** Waits for one round trip through {@code queue}, or fails the scenario with the reason. */

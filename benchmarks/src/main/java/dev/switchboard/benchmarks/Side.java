@@ -15,4 +15,25 @@ interface Side extends AutoCloseable {
 
   @Override
   default void close() throws Exception {}
+
+  /** One bounded run of a side, as {@link #run}. */
+  @FunctionalInterface
+  interface Run {
+    Map<String, Double> run(Budget budget) throws Exception;
+  }
+
+  /** A side with nothing to close, made of its label and its run. */
+  static Side of(String label, Run run) {
+    return new Side() {
+      @Override
+      public String label() {
+        return label;
+      }
+
+      @Override
+      public Map<String, Double> run(Budget budget) throws Exception {
+        return run.run(budget);
+      }
+    };
+  }
 }
