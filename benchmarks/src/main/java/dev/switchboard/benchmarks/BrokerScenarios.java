@@ -6,11 +6,12 @@ import dev.switchboard.messaging.Subscription;
 import dev.switchboard.messaging.spi.Destination;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.jspecify.annotations.Nullable;
 
@@ -42,7 +43,7 @@ final class BrokerScenarios {
    * B1's request rate at the highest in-flight level, by payload size, once request-reply measured
    * it in this run: the capacity behind the request-reply latency rates.
    */
-  private final Map<Integer, Double> requestCapacity = new java.util.HashMap<>();
+  private final Map<Integer, Double> requestCapacity = new HashMap<>();
 
   BrokerScenarios(
       BrokerEnv env, Profile profile, Comparison comparison, Predicate<String> selected) {
@@ -210,12 +211,8 @@ final class BrokerScenarios {
     }
 
     Map<String, Double> percentiles() {
-      Histogram h = recorder.getIntervalHistogram();
-      Map<String, Double> out = new java.util.LinkedHashMap<>();
-      boolean any = h.getTotalCount() > 0;
-      out.put("round trip p50 us", any ? h.getValueAtPercentile(50) / 1e3 : Double.NaN);
-      out.put("round trip p99 us", any ? h.getValueAtPercentile(99) / 1e3 : Double.NaN);
-      out.put("round trip p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
+      Map<String, Double> out = new LinkedHashMap<>();
+      Loops.putPercentiles(out, "round trip ", recorder.getIntervalHistogram());
       return out;
     }
   }

@@ -58,12 +58,8 @@ final class Loops {
       run.window.finishAt(sent);
     }
     run.window.awaitAll(deadline);
-    Histogram h = run.histogram;
-    boolean any = h.getTotalCount() > 0;
     Map<String, Double> out = new LinkedHashMap<>();
-    out.put("p50 us", any ? h.getValueAtPercentile(50) / 1e3 : Double.NaN);
-    out.put("p99 us", any ? h.getValueAtPercentile(99) / 1e3 : Double.NaN);
-    out.put("p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
+    putPercentiles(out, "", run.histogram);
     out.put("received/s", run.window.completed() * 1e9 / Math.max(1, System.nanoTime() - start));
     return out;
   }
@@ -93,6 +89,17 @@ final class Loops {
       send.accept(sent++);
     }
     return sent;
+  }
+
+  /**
+   * Puts the p50, p99 and p99.9 of {@code h}, in microseconds, under {@code prefix + "p50 us"} and
+   * so on; NaN when nothing was recorded.
+   */
+  static void putPercentiles(Map<String, Double> out, String prefix, Histogram h) {
+    boolean any = h.getTotalCount() > 0;
+    out.put(prefix + "p50 us", any ? h.getValueAtPercentile(50) / 1e3 : Double.NaN);
+    out.put(prefix + "p99 us", any ? h.getValueAtPercentile(99) / 1e3 : Double.NaN);
+    out.put(prefix + "p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
   }
 
   /**

@@ -22,7 +22,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.jspecify.annotations.Nullable;
 
@@ -35,13 +34,13 @@ import org.jspecify.annotations.Nullable;
  * the request-reply scenarios use ({@link BrokerScenarios#IN_FLIGHT}): the median that scenario
  * measured earlier in the same run when it ran, otherwise one warm-up and one measured closed-loop
  * run of B1 here, with the same count and time limits. One responder per side, started once per
- * payload size, serves that run and both rates. Every run first waits for one request to come back
- * (at most {@link #PRIME_TIMEOUT}); the responder answers in order, so this also waits out what an
- * earlier run left queued. Replies complete on the clients' threads, so each run records into a
- * {@link Recorder} and counts into adders of its own: a reply that comes after its run has ended
- * counts nowhere. Each request carries {@link #REPLY_TIMEOUT}; one without a reply by then is
- * counted as timed out and left out of the percentiles, so the {@code timed out} row has to be read
- * with them.
+ * payload size, serves that run and both rates. Every run, of either side, first waits for one
+ * round trip through each responder (at most {@link #PRIME_TIMEOUT} each); responders answer in
+ * order, so this waits out what an earlier run left queued in either. Replies complete on the
+ * clients' threads, so each run records into a {@link Recorder} and counts into adders of its own:
+ * a reply that comes after its run has ended counts nowhere. Each request carries {@link
+ * #REPLY_TIMEOUT}; one without a reply by then is counted as timed out and recorded with the time
+ * it had waited, so the percentiles are lower bounds rather than leaving the slowest out.
  */
 final class RequestLatency {
   /** The scenario family; scenario names are {@code <broker>-<family>-<percent>pct-<size>}. */
@@ -275,12 +274,8 @@ final class RequestLatency {
     Map<String, Double> metrics(int scheduled, long startNanos, long endNanos) {
       long ok = replied.sum();
       long errors = failed.sum();
-      Histogram h = latencies.getIntervalHistogram();
-      boolean any = h.getTotalCount() > 0;
       Map<String, Double> out = new LinkedHashMap<>();
-      out.put("p50 us", any ? h.getValueAtPercentile(50) / 1e3 : Double.NaN);
-      out.put("p99 us", any ? h.getValueAtPercentile(99) / 1e3 : Double.NaN);
-      out.put("p99.9 us", any ? h.getValueAtPercentile(99.9) / 1e3 : Double.NaN);
+      Loops.putPercentiles(out, "", latencies.getIntervalHistogram());
       long end = ok > 0 ? lastReply.get() : endNanos;
       out.put("received/s", ok * 1e9 / Math.max(1, end - startNanos));
       out.put("timed out", (double) Math.max(0, scheduled - ok - errors));

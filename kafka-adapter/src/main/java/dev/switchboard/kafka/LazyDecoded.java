@@ -33,8 +33,7 @@ final class LazyDecoded {
 
   LazyDecoded(ConsumerRecord<byte[], byte[]> record) {
     this.record = record;
-    // Only read when the record has no timestamp of its own.
-    this.receivedMillis = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
+    this.receivedMillis = RecordCodec.timeOf(record);
   }
 
   RecordCodec.Decoded get() {

@@ -65,7 +65,10 @@ final class PartitionLedger {
     return partition;
   }
 
-  /** Records a fetched offset; false if it was settled before and must be skipped. */
+  /**
+   * Records one fetched offset; false if it was settled before and must be skipped. The poll loop
+   * records a poll's records at once with {@link #fetched(List)}.
+   */
   synchronized boolean fetched(long offset) {
     return fetchedLocked(offset);
   }
@@ -83,7 +86,7 @@ final class PartitionLedger {
 
   private boolean fetchedLocked(long offset) {
     nextFetch = Math.max(nextFetch, offset + 1);
-    if (!settled.isEmpty() && settled.contains(offset)) {
+    if (settled.contains(offset)) {
       return false;
     }
     pending.add(offset);
@@ -212,10 +215,9 @@ final class PartitionLedger {
       }
       committedOffset = offset;
       committedMetadata = commit.offset().metadata();
-      OffsetRanges above = commit.above();
       waiters.removeIf(
           w -> {
-            boolean done = w.offset() < offset || (!above.isEmpty() && above.contains(w.offset()));
+            boolean done = w.offset() < offset || commit.above().contains(w.offset());
             if (done) {
               covered.add(w.ack());
             }

@@ -52,8 +52,12 @@ final class RecordCodec {
 
   /** Decodes a record read now; see {@link #decode(ConsumerRecord, long)}. */
   static Decoded decode(ConsumerRecord<byte[], byte[]> record) {
-    return decode(
-        record, record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis());
+    return decode(record, timeOf(record));
+  }
+
+  /** The record's timestamp, or now when it has none (the clock is read only then). */
+  static long timeOf(ConsumerRecord<?, ?> record) {
+    return record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
   }
 
   /**
